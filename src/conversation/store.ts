@@ -1,0 +1,241 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { describeOpenFailure, StoreOpenError } from './errors.ts';
+import {
+  rowToAnnouncement,
+  rowToTurn,
+  TURN_INSERT_SQL,
+  turnToParams,
+  type AnnouncementRow,
+  type TurnRow,
+} from './rows.ts';
+import { migrate, readSchemaVersion } from './schema.ts';
+import { applySettingsPatch, readSettings, writeSettings } from './settings.ts';
+import { insertUsage, summarizeUsage } from './usage.ts';
+import type {
+  Announcement,
+  AnnouncementInput,
+  AssistantTurn,
+  ExchangeUsage,
+  GuildSettings,
+  Turn,
+  UsageRecord,
+  UsageSummary,
+  UserTurn,
+} from './types.ts';
+
+export { StoreOpenError } from './errors.ts';
+
+/** File name of the database inside the data directory. */
+export const DATABASE_FILE_NAME = 'parley.db';
+/** How long a write waits for another connection's lock before failing (SQLITE_BUSY). */
+export const BUSY_TIMEOUT_MS = 5_000;
+/** Turns returned by {@link Store.history} when no limit is given: the newest ones. */
+export const DEFAULT_HISTORY_LIMIT = 100;
+/** Announcements returned by {@link Store.announcements} when no limit is given. */
+export const DEFAULT_ANNOUNCEMENT_LIMIT = 50;
+
+/** Parley's persistent state: conversations per channel, usage, settings, announcements. */
+export interface Store {
+  /** Writes a user turn, its answer and the call's usage in one transaction: all or nothing. */
+  appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): void;
+  /** Writes one turn (and its usage) atomically. */
+  appendTurn(turn: Turn, usage?: ExchangeUsage): void;
+  /** The channel's newest `limit` turns, oldest first. */
+  history(channelId: string, limit?: number): Turn[];
+  /** Deletes the channel's turns (usage rows stay for budgets); returns how many went. */
+  resetConversation(channelId: string): number;
+  /** Sets a user turn's transcript; false when the turn no longer exists (e.g. after a reset). */
+  setUserTranscript(turnId: string, text: string): boolean;
+  /** Forgets a user turn's recording, keeping text and transcript; false when nothing changed. */
+  dropUserAudio(turnId: string): boolean;
+  /** Forgets every recording made before the given time; returns how many were dropped. */
+  dropUserAudioBefore(createdBeforeUnixMs: number): number;
+  getSettings(guildId: string): GuildSettings;
+  /** Merges and saves; a key present with value `undefined` resets it. Returns the result. */
+  updateSettings(guildId: string, patch: Partial<GuildSettings>): GuildSettings;
+  recordUsage(record: UsageRecord): void;
+  usageSummary(guildId: string, sinceUnixMs: number): UsageSummary;
+  recordAnnouncement(announcement: AnnouncementInput): void;
+  /** The guild's newest `limit` announcements, oldest first. */
+  announcements(guildId: string, limit?: number): Announcement[];
+  close(): void;
+}
+
+/** {@link Store} on a single SQLite file (WAL, versioned schema) via Node's built-in `node:sqlite`. */
+export class SqliteStore implements Store {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  private constructor(db: DatabaseSync, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  /**
+   * Opens (creating on first run) `<dataDir>/parley.db` and migrates it to the current schema.
+   * @throws StoreOpenError when the directory cannot be created or written, the file is not a
+   *   SQLite database, or it was written by a newer Parley. An existing file is never replaced.
+   */
+  static open(dataDir: string): SqliteStore {
+    const path = join(resolve(dataDir), DATABASE_FILE_NAME);
+    let db: DatabaseSync;
+    try {
+      mkdirSync(resolve(dataDir), { recursive: true });
+      db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
+    } catch (error) {
+      throw new StoreOpenError(path, describeOpenFailure(error), { cause: error });
+    }
+    try {
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // A read before any write: a file that is not a database fails here, still untouched.
+      readSchemaVersion(db);
+      db.exec('PRAGMA journal_mode = WAL');
+      // FULL: an acknowledged turn survives power loss, not only a process crash.
+      db.exec('PRAGMA synchronous = FULL');
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw new StoreOpenError(path, describeOpenFailure(error), { cause: error });
+    }
+    return new SqliteStore(db, path);
+  }
+
+  appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): void {
+    if (user.channelId !== assistant.channelId) {
+      throw new RangeError(`An exchange must stay in one channel (${user.channelId} vs ${assistant.channelId})`);
+    }
+    this.#transaction(() => {
+      this.#insertTurn(user);
+      this.#insertTurn(assistant);
+      if (usage !== undefined) this.#insertTurnUsage(assistant, usage);
+    });
+  }
+
+  appendTurn(turn: Turn, usage?: ExchangeUsage): void {
+    this.#transaction(() => {
+      this.#insertTurn(turn);
+      if (usage !== undefined) this.#insertTurnUsage(turn, usage);
+    });
+  }
+
+  history(channelId: string, limit = DEFAULT_HISTORY_LIMIT): Turn[] {
+    // LIMIT -1 means no limit in SQLite.
+    const sqlLimit = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
+    const rows = this.#prepare('SELECT * FROM turns WHERE channel_id = ? ORDER BY seq DESC LIMIT ?').all(
+      channelId,
+      sqlLimit,
+    ) as unknown as TurnRow[];
+    return rows.reverse().map(rowToTurn);
+  }
+
+  resetConversation(channelId: string): number {
+    return Number(this.#prepare('DELETE FROM turns WHERE channel_id = ?').run(channelId).changes);
+  }
+
+  setUserTranscript(turnId: string, text: string): boolean {
+    const result = this.#prepare("UPDATE turns SET transcript = ? WHERE id = ? AND kind = 'user'").run(text, turnId);
+    return Number(result.changes) > 0;
+  }
+
+  dropUserAudio(turnId: string): boolean {
+    const result = this.#prepare(
+      `UPDATE turns SET audio_data = NULL, audio_format = NULL, audio_duration_ms = NULL
+       WHERE id = ? AND audio_data IS NOT NULL`,
+    ).run(turnId);
+    return Number(result.changes) > 0;
+  }
+
+  dropUserAudioBefore(createdBeforeUnixMs: number): number {
+    const result = this.#prepare(
+      `UPDATE turns SET audio_data = NULL, audio_format = NULL, audio_duration_ms = NULL
+       WHERE created_at < ? AND audio_data IS NOT NULL`,
+    ).run(createdBeforeUnixMs);
+    return Number(result.changes);
+  }
+
+  getSettings(guildId: string): GuildSettings {
+    return readSettings(this.#prepare, guildId);
+  }
+
+  updateSettings(guildId: string, patch: Partial<GuildSettings>): GuildSettings {
+    return this.#transaction(() => {
+      const next = applySettingsPatch(readSettings(this.#prepare, guildId), patch);
+      writeSettings(this.#prepare, guildId, next, Date.now());
+      return next;
+    });
+  }
+
+  recordUsage(record: UsageRecord): void {
+    insertUsage(this.#prepare, record);
+  }
+
+  usageSummary(guildId: string, sinceUnixMs: number): UsageSummary {
+    return summarizeUsage(this.#prepare, guildId, sinceUnixMs);
+  }
+
+  recordAnnouncement(announcement: AnnouncementInput): void {
+    const { guildId, channelId, userId, text, backend, createdAt } = announcement;
+    this.#prepare(
+      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(guildId, channelId, userId, text, backend, Math.round(createdAt));
+  }
+
+  announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Announcement[] {
+    const sqlLimit = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
+    const rows = this.#prepare('SELECT * FROM announcements WHERE guild_id = ? ORDER BY id DESC LIMIT ?').all(
+      guildId,
+      sqlLimit,
+    ) as unknown as AnnouncementRow[];
+    return rows.reverse().map(rowToAnnouncement);
+  }
+
+  /** Closes the database; safe to call twice. WAL content is checkpointed by SQLite on close. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #insertTurn(turn: Turn): void {
+    this.#prepare(TURN_INSERT_SQL).run(...turnToParams(turn));
+  }
+
+  #insertTurnUsage(turn: Turn, usage: ExchangeUsage): void {
+    insertUsage(this.#prepare, {
+      ...usage,
+      guildId: turn.guildId,
+      channelId: turn.channelId,
+      turnId: turn.id,
+      createdAt: turn.createdAt,
+    });
+  }
+
+  /** Prepared statements are cached per SQL text; an arrow so helpers can take it as a value. */
+  #prepare = (sql: string): StatementSync => {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  /** IMMEDIATE takes the write lock up front, so the transaction cannot fail halfway on BUSY. */
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { StatementSync } from 'node:sqlite';
+import { tokensToParams } from './rows.ts';
+import type { UsageRecord, UsageSummary } from './types.ts';
+
+type Prepare = (sql: string) => StatementSync;
+
+const INSERT_USAGE_SQL = `INSERT INTO usage (
+  guild_id, channel_id, user_id, model, turn_id,
+  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Writes one usage row; constraint violations (negative counts, missing ids) throw. */
+export function insertUsage(prepare: Prepare, record: UsageRecord): void {
+  prepare(INSERT_USAGE_SQL).run(
+    record.guildId,
+    record.channelId ?? null,
+    record.userId,
+    record.model,
+    record.turnId ?? null,
+    ...tokensToParams(record.tokens),
+    record.costUsd ?? 0,
+    Math.round(record.createdAt ?? Date.now()),
+  );
+}
+
+interface TotalsRow {
+  turns: number;
+  text_in: number | null;
+  audio_in: number | null;
+  cached_in: number | null;
+  text_out: number | null;
+  audio_out: number | null;
+  cost_usd: number | null;
+}
+
+interface UserRow {
+  user_id: string;
+  turns: number;
+  cost_usd: number;
+}
+
+/** Sums a guild's usage rows created at or after `sinceUnixMs`. */
+export function summarizeUsage(prepare: Prepare, guildId: string, sinceUnixMs: number): UsageSummary {
+  const totals = prepare(
+    `SELECT COUNT(*) AS turns, SUM(text_in) AS text_in, SUM(audio_in) AS audio_in,
+       SUM(cached_in) AS cached_in, SUM(text_out) AS text_out, SUM(audio_out) AS audio_out,
+       SUM(cost_usd) AS cost_usd
+     FROM usage WHERE guild_id = ? AND created_at >= ?`,
+  ).get(guildId, sinceUnixMs) as unknown as TotalsRow;
+  const byUser = prepare(
+    `SELECT user_id, COUNT(*) AS turns, SUM(cost_usd) AS cost_usd
+     FROM usage WHERE guild_id = ? AND created_at >= ?
+     GROUP BY user_id ORDER BY cost_usd DESC, turns DESC, user_id`,
+  ).all(guildId, sinceUnixMs) as unknown as UserRow[];
+  return {
+    turns: totals.turns,
+    tokens: {
+      textIn: totals.text_in ?? 0,
+      audioIn: totals.audio_in ?? 0,
+      cachedIn: totals.cached_in ?? 0,
+      textOut: totals.text_out ?? 0,
+      audioOut: totals.audio_out ?? 0,
+    },
+    costUsd: totals.cost_usd ?? 0,
+    byUser: byUser.map((row) => ({ userId: row.user_id, costUsd: row.cost_usd, turns: row.turns })),
+  };
+}
