@@ -1,0 +1,110 @@
+/** Internal plumbing shared by the fake's endpoint handlers: state, script queues, response helpers. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiError } from './api-errors.ts';
+import type { ChunkObserver } from './paced-writer.ts';
+import type { Fault, RecordedRequest } from './types.ts';
+
+/** An audio answer the fake has handed out, so later turns can reference it by id. */
+export interface IssuedAudio {
+  expiresAt: number;
+  transcript: string;
+  durationMs: number;
+}
+
+/** The fake's state that handlers read and update. */
+export interface FakeState {
+  models: Set<string>;
+  nonStreamingModels: Set<string>;
+  issuedAudio: Map<string, IssuedAudio>;
+  /** Unix seconds. */
+  now(): number;
+  /** Deterministic ids: `chatcmpl-fake-000001`, `audio_fake_000002`, ... */
+  nextId(prefix: string): string;
+  /** Aborted by `stop()`; every wait of a handler is bounded by it. */
+  signal: AbortSignal;
+}
+
+/** One request as a handler sees it. */
+export interface HandlerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  rawBody: Buffer;
+  record: RecordedRequest;
+  state: FakeState;
+  observer: ChunkObserver;
+  /** Publishes the record with its final status (call once, before any delay or body write). */
+  commit(status: number): void;
+}
+
+type StatusFault = Extract<Fault, { kind: 'status' }>;
+
+/**
+ * Scripts consumed one per valid request. A script whose fault is a `status` fault first fails `times`
+ * consecutive requests (so SDK retries can be exercised) and then serves its answer to the next one.
+ */
+export class ScriptQueue<T extends { fault?: Fault }> {
+  readonly #scripts: T[] = [];
+  #failuresServed = 0;
+
+  push(...scripts: T[]): void {
+    this.#scripts.push(...scripts);
+  }
+
+  get length(): number {
+    return this.#scripts.length;
+  }
+
+  /** For one incoming request: a status fault to answer with, or the script to serve (undefined: defaults). */
+  next(): { fail: StatusFault } | { serve: T | undefined } {
+    const head = this.#scripts[0];
+    if (head?.fault?.kind === 'status' && this.#failuresServed < (head.fault.times ?? 1)) {
+      this.#failuresServed++;
+      return { fail: head.fault };
+    }
+    this.#scripts.shift();
+    this.#failuresServed = 0;
+    if (head?.fault?.kind === 'status') {
+      const { fault: _spent, ...answer } = head;
+      return { serve: answer as T };
+    }
+    return { serve: head };
+  }
+}
+
+/** Writes an OpenAI-shaped error response. */
+export function sendApiError(ctx: HandlerContext, error: ApiError): void {
+  ctx.commit(error.status);
+  sendJsonNow(ctx.res, error.status, error.body, error.headers);
+  ctx.record.endedAt = performance.now();
+}
+
+let responseCounter = 0;
+
+/** Writes a complete JSON response with `content-type: application/json`. */
+export function sendJsonNow(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendBodyNow(res, status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+}
+
+/** Writes a complete response with a content-length and the headers every API response carries. */
+export function sendBodyNow(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  res.writeHead(status, {
+    'content-length': Buffer.byteLength(text),
+    'openai-version': '2020-10-01',
+    'x-request-id': `req_fake_${++responseCounter}`,
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** SSE framing of one JSON event. */
+export function sseEvent(json: unknown): string {
+  return `data: ${JSON.stringify(json)}\n\n`;
+}
+
+/** The `[DONE]` sentinel that ends chat streams. */
+export const SSE_DONE = 'data: [DONE]\n\n';
