@@ -1,0 +1,172 @@
+/**
+ * Spoken answers from chat completions with audio output. Streamed by default (pcm16, 24 kHz mono),
+ * handed on chunk by chunk as they arrive; a model that refuses streaming is asked once without it and
+ * remembered for the rest of the process.
+ */
+import type OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { VoiceChoice } from './voices.ts';
+import { isStreamingUnsupportedError, StreamStalledError } from './errors.ts';
+import type { TokenUsage } from '../conversation/types.ts';
+import { usageFromCompletion } from './usage.ts';
+
+export interface SpokenAnswerRequest {
+  model: string;
+  voice: VoiceChoice;
+  messages: ChatCompletionMessageParam[];
+  /** false = text only (audio in, text out). */
+  speak: boolean;
+}
+
+export interface AnswerSink {
+  /** Raw pcm16 bytes (24 kHz mono) as they arrive; may split a sample across calls. */
+  audio(pcm: Buffer): void;
+  /** Transcript (or text content) deltas. */
+  text(delta: string): void;
+}
+
+export interface SpokenAnswer {
+  text: string;
+  refusal?: string;
+  audioId?: string;
+  /** Unix seconds after which the audio id can no longer be referenced. */
+  audioExpiresAt?: number;
+  usage?: TokenUsage;
+  /** false when the stream ended before the model finished (cut connection). */
+  complete: boolean;
+  /** Set when the stream broke after some of the answer arrived; the partial answer is still valid. */
+  cutReason?: string;
+}
+
+const modelsWithoutStreaming = new Set<string>();
+
+/** Streams one answer into `sink`. Aborting `signal` stops the request and rejects. */
+export async function requestSpokenAnswer(
+  openai: OpenAI,
+  request: SpokenAnswerRequest,
+  sink: AnswerSink,
+  options: { signal?: AbortSignal; stallMs: number },
+): Promise<SpokenAnswer> {
+  if (!modelsWithoutStreaming.has(request.model)) {
+    try {
+      return await streamAnswer(openai, request, sink, options);
+    } catch (err) {
+      if (!isStreamingUnsupportedError(err)) throw err;
+      modelsWithoutStreaming.add(request.model);
+    }
+  }
+  return wholeAnswer(openai, request, sink, options.signal);
+}
+
+function baseBody(request: SpokenAnswerRequest) {
+  return {
+    model: request.model,
+    messages: request.messages,
+    ...(request.speak
+      ? { modalities: ['text', 'audio'] as ('text' | 'audio')[], audio: { voice: request.voice as string, format: 'pcm16' as const } }
+      : { modalities: ['text'] as ('text' | 'audio')[] }),
+  };
+}
+
+async function streamAnswer(
+  openai: OpenAI,
+  request: SpokenAnswerRequest,
+  sink: AnswerSink,
+  { signal, stallMs }: { signal?: AbortSignal; stallMs: number },
+): Promise<SpokenAnswer> {
+  // The SDK's timeout covers only the wait for headers; this watchdog also bounds a stalled body.
+  const watchdog = new AbortController();
+  const abortAll = () => watchdog.abort(signal?.reason);
+  signal?.addEventListener('abort', abortAll, { once: true });
+  let stalled = false;
+  let timer = setTimeout(onStall, stallMs);
+  function onStall() {
+    stalled = true;
+    watchdog.abort(new StreamStalledError(`no data for ${stallMs} ms`));
+  }
+  const answer: SpokenAnswer = { text: '', complete: false };
+  let received = false;
+  try {
+    const stream = await openai.chat.completions.create(
+      { ...baseBody(request), stream: true, stream_options: { include_usage: true } },
+      { signal: watchdog.signal },
+    );
+    for await (const chunk of stream) {
+      clearTimeout(timer);
+      timer = setTimeout(onStall, stallMs);
+      if (chunk.usage) answer.usage = usageFromCompletion(chunk.usage);
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      const delta = choice.delta as typeof choice.delta & { audio?: StreamedAudioDelta };
+      if (delta.audio) {
+        received = true;
+        answer.audioId ??= delta.audio.id;
+        if (delta.audio.expires_at) answer.audioExpiresAt = delta.audio.expires_at;
+        if (delta.audio.transcript) {
+          answer.text += delta.audio.transcript;
+          sink.text(delta.audio.transcript);
+        }
+        if (delta.audio.data) sink.audio(Buffer.from(delta.audio.data, 'base64'));
+      }
+      if (delta.content) {
+        received = true;
+        answer.text += delta.content;
+        sink.text(delta.content);
+      }
+      if (delta.refusal) answer.refusal = (answer.refusal ?? '') + delta.refusal;
+      if (choice.finish_reason) answer.complete = true;
+    }
+    // Aborting ends the SDK's iterator silently, like a stream cut at an event boundary.
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    if (stalled) return stalledAnswer(answer, received, stallMs);
+    if (!answer.complete && !answer.refusal) answer.cutReason = 'the stream ended early';
+    return answer;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    if (stalled) return stalledAnswer(answer, received, stallMs);
+    // Broken mid-answer (socket reset, truncated JSON): keep what was heard.
+    if (received) {
+      answer.cutReason = 'the connection broke';
+      return answer;
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', abortAll);
+  }
+}
+
+/** A stalled stream: an error when nothing came, else the partial answer marked as cut. */
+function stalledAnswer(answer: SpokenAnswer, received: boolean, stallMs: number): SpokenAnswer {
+  if (!received) throw new StreamStalledError(`no data for ${stallMs} ms`);
+  answer.cutReason = 'the stream stalled';
+  return answer;
+}
+
+interface StreamedAudioDelta {
+  id?: string;
+  data?: string;
+  transcript?: string;
+  expires_at?: number;
+}
+
+async function wholeAnswer(openai: OpenAI, request: SpokenAnswerRequest, sink: AnswerSink, signal?: AbortSignal): Promise<SpokenAnswer> {
+  const completion = await openai.chat.completions.create({ ...baseBody(request), stream: false }, { signal });
+  const message = completion.choices[0]?.message;
+  const text = message?.audio?.transcript ?? message?.content ?? '';
+  if (text) sink.text(text);
+  if (message?.audio?.data) sink.audio(Buffer.from(message.audio.data, 'base64'));
+  return {
+    text,
+    refusal: message?.refusal ?? undefined,
+    audioId: message?.audio?.id,
+    audioExpiresAt: message?.audio?.expires_at,
+    usage: completion.usage ? usageFromCompletion(completion.usage) : undefined,
+    complete: true,
+  };
+}
+
+/** For tests: forget which models refused streaming. */
+export function resetStreamingMemory(): void {
+  modelsWithoutStreaming.clear();
+}

@@ -1,0 +1,92 @@
+/**
+ * /ask and "Ask Parley": one question (text, audio, or both) answered in the member's voice channel
+ * while it streams, or as a voice message / text when they are not in voice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChatInputCommandInteraction, GuildMember, MessageContextMenuCommandInteraction, VoiceBasedChannel } from 'discord.js';
+import type { AppContext } from '../app-context.ts';
+import type { UserAudio, UserTurn } from '../conversation/types.ts';
+import { UserError } from '../discord/errors.ts';
+import { fitMessage, LiveReply } from '../discord/live-reply.ts';
+import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
+import { runTurn, type TurnResult } from './run-turn.ts';
+import { deliverAsVoiceMessage } from './voice-message.ts';
+
+export interface Question {
+  text?: string;
+  audio?: UserAudio;
+  /** false: answer in text only. */
+  speak: boolean;
+}
+
+type AskInteraction = ChatInputCommandInteraction<'cached'> | MessageContextMenuCommandInteraction<'cached'>;
+
+/** Checks a typed prompt against the configured limits; returns it trimmed, or undefined when blank. */
+export function checkPrompt(raw: string | null, maxChars: number): string | undefined {
+  const prompt = raw?.trim();
+  if (!prompt) return undefined;
+  if (prompt.length > maxChars) throw new UserError(`That prompt is too long: ${prompt.length} characters, the limit is ${maxChars}.`);
+  return prompt;
+}
+
+/** Answers `question` for the member; the interaction must already be deferred. */
+export async function answerQuestion(interaction: AskInteraction, ctx: AppContext, question: Question): Promise<void> {
+  const member = interaction.member;
+  const voiceChannel = question.speak ? speakableChannel(member, ctx) : undefined;
+  const session = voiceChannel ? (await ctx.voice.join(voiceChannel)).session : undefined;
+  const user: UserTurn = {
+    kind: 'user',
+    id: randomUUID(),
+    channelId: voiceChannel?.id ?? interaction.channelId,
+    guildId: interaction.guildId,
+    speakerId: member.id,
+    speakerName: member.displayName,
+    text: question.text ?? (question.audio ? '(shared an audio recording)' : undefined),
+    audio: question.audio,
+    createdAt: Date.now(),
+  };
+  const prefix = voiceChannel ? `🔊 <#${voiceChannel.id}>\n` : '';
+  const live = new LiveReply(interaction, ctx.log);
+  let result: TurnResult;
+  try {
+    result = await runTurn(ctx, {
+      user,
+      session,
+      speak: question.speak,
+      collectAudio: question.speak && !session,
+      onText: (text) => live.update(prefix + fitMessage(text, 1_900) + ' …'),
+    });
+  } finally {
+    await live.stop();
+  }
+  const content = prefix + describeAnswer(result);
+  if (!session && result.audio && result.audio.length > 0) {
+    await deliverAsVoiceMessage(interaction, result.audio, content, ctx.log);
+  } else {
+    await interaction.editReply({ content });
+  }
+}
+
+/** The final reply text: the transcript, a refusal, or a note that the answer was cut. */
+export function describeAnswer(result: TurnResult): string {
+  if (result.refusal && !result.text) return `The model declined to answer: ${fitMessage(result.refusal, 1_800)}`;
+  const body = result.text ? fitMessage(result.text, 1_850) : '(no words in that answer)';
+  return result.cutReason ? `${body}\n-# Cut off: ${result.cutReason}.` : body;
+}
+
+/**
+ * The member's voice channel if Parley can answer aloud there: not while it is busy in another
+ * channel of the guild, and only with the permissions to join and speak.
+ */
+function speakableChannel(member: GuildMember, ctx: AppContext): VoiceBasedChannel | undefined {
+  const channel = member.voice.channel;
+  if (!channel) return undefined;
+  const current = ctx.voice.get(member.guild.id)?.channelId;
+  if (current && current !== channel.id) return undefined;
+  try {
+    assertBotCanSpeakIn(channel);
+    return channel;
+  } catch {
+    return undefined;
+  }
+}

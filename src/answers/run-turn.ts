@@ -1,0 +1,148 @@
+/**
+ * One exchange in a channel's conversation: build the request from the stored history, stream the
+ * answer (spoken into the voice session as it arrives, and/or collected), then store the user turn and
+ * the answer together, as complete or as interrupted with what was heard. Turns in one channel run one
+ * at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import { requestSpokenAnswer, type SpokenAnswer } from '../ai/chat-audio.ts';
+import { toUserError } from '../ai/errors.ts';
+import { buildMessages, isAssistantAudioNotFoundError, withTextInsteadOfAudioIds } from '../conversation/history.ts';
+import { QueueFullError } from '../conversation/serialize.ts';
+import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
+import { UserError } from '../discord/errors.ts';
+import type { VoiceSession } from '../voice/session.ts';
+import { SpeechTrackWriter } from '../voice/speech-track.ts';
+import type { OpusTrack } from '../voice/track.ts';
+import { heardPart } from './heard.ts';
+
+export interface TurnRequest {
+  user: UserTurn;
+  /** Speak the answer into this session's channel while it streams. */
+  session?: VoiceSession;
+  /** Ask for audio at all (false: text-only answer). */
+  speak: boolean;
+  /** Keep the answer's pcm16 (24 kHz mono), e.g. for a voice message. */
+  collectAudio?: boolean;
+  /** Called with the whole text so far whenever it grows. */
+  onText?: (text: string) => void;
+  /** Called once the answer starts playing in voice, with its track (barge-in, figures). */
+  onTrack?: (track: OpusTrack) => void;
+  signal?: AbortSignal;
+}
+
+export interface TurnResult {
+  /** Everything the model said (transcript of the audio, or the text answer). */
+  text: string;
+  refusal?: string;
+  status: 'complete' | 'interrupted';
+  /** Why an answer is interrupted: the stream broke, or it was stopped while playing. */
+  cutReason?: string;
+  /** The collected pcm16 bytes when `collectAudio` was set. */
+  audio?: Buffer;
+}
+
+/** Runs the exchange after the ones already queued for the same channel. */
+export async function runTurn(ctx: AppContext, request: TurnRequest): Promise<TurnResult> {
+  try {
+    return await ctx.turns.run(request.user.channelId, () => runTurnNow(ctx, request));
+  } catch (err) {
+    if (err instanceof QueueFullError) throw new UserError('Too many questions are waiting in this channel. Please try again in a moment.');
+    throw err;
+  }
+}
+
+async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnResult> {
+  const { store, config, openai } = ctx;
+  const { user } = request;
+  const log = ctx.log.child({ turnId: user.id, conversation: user.channelId });
+  const settings = store.getSettings(user.guildId);
+  const history = store.history(user.channelId);
+  const build = () =>
+    buildMessages({
+      persona: settings.persona ?? config.persona,
+      turns: history,
+      nowUnixS: Math.floor(Date.now() / 1000),
+      tokenBudget: config.historyTokenBudget,
+      current: user,
+    });
+
+  const stop = new AbortController();
+  request.signal?.addEventListener('abort', () => stop.abort(request.signal?.reason), { once: true });
+  const writer = request.session && request.speak ? new SpeechTrackWriter() : undefined;
+  if (writer && request.session) {
+    request.session.pacer.enqueue(writer.track);
+    request.onTrack?.(writer.track);
+    // Stopped while playing (barge-in, /leave): stop generating too.
+    void writer.track.done.then((outcome) => outcome === 'cancelled' && stop.abort(new Error('playback stopped')));
+  }
+  const collected: Buffer[] = [];
+  let text = '';
+  const sink = {
+    audio(pcm: Buffer) {
+      writer?.write(pcm);
+      if (request.collectAudio) collected.push(pcm);
+    },
+    text(delta: string) {
+      text += delta;
+      request.onText?.(text);
+    },
+  };
+  const ask = (messages: ReturnType<typeof build>) =>
+    requestSpokenAnswer(
+      openai,
+      { model: config.chatModel, voice: settings.voice ?? config.voice, messages, speak: request.speak },
+      sink,
+      { signal: stop.signal, stallMs: config.streamStallMs },
+    );
+
+  let answer: SpokenAnswer;
+  try {
+    try {
+      answer = await ask(build());
+    } catch (err) {
+      if (!isAssistantAudioNotFoundError(err) || text !== '') throw err;
+      log.info('an earlier answer audio expired early; retrying with transcripts');
+      answer = await ask(withTextInsteadOfAudioIds(build(), history));
+    }
+  } catch (err) {
+    if (writer?.track.cancelled && text !== '') {
+      answer = { text, complete: false, cutReason: 'stopped while speaking' };
+    } else {
+      writer?.track.cancel();
+      throw toUserError(err, log);
+    }
+  }
+
+  writer?.end();
+  const outcome = writer ? await writer.track.done : 'played';
+  const stoppedEarly = outcome === 'cancelled';
+  const cutReason = stoppedEarly ? 'stopped while speaking' : answer.cutReason;
+  const status = cutReason ? 'interrupted' : 'complete';
+  const heard = stoppedEarly && writer ? heardPart(answer.text, writer.track.playedMs, writer.receivedMs) : answer.text;
+  const assistant: AssistantTurn = {
+    kind: 'assistant',
+    id: randomUUID(),
+    channelId: user.channelId,
+    guildId: user.guildId,
+    transcript: answer.refusal && !heard ? answer.refusal : heard,
+    // Only a whole answer may be referenced by audio id: the model would otherwise "remember" unheard words.
+    ...(status === 'complete' && answer.audioId ? { audioId: answer.audioId, audioExpiresAt: answer.audioExpiresAt } : {}),
+    status,
+    createdAt: Date.now(),
+  };
+  store.appendExchange(
+    user,
+    assistant,
+    answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage } : undefined,
+  );
+  log.info('turn stored', { status, cutReason, chars: answer.text.length });
+  return {
+    text: answer.text,
+    refusal: answer.refusal,
+    status,
+    cutReason,
+    audio: request.collectAudio ? Buffer.concat(collected) : undefined,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Answers for members who are not in voice: a Discord voice message (Ogg Opus with duration and
+ * waveform, flag IS_VOICE_MESSAGE) in the channel, or a plain audio attachment on the reply where the
+ * bot may not post voice messages.
+ */
+import { AttachmentBuilder, MessageFlags, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction } from 'discord.js';
+import { OPENAI_PCM_RATE } from '../audio/format.ts';
+import { encodeOggOpus } from '../audio/ogg-opus.ts';
+import { bufferToInt16 } from '../audio/format.ts';
+import { voiceMessageWaveform } from '../audio/waveform.ts';
+import { NO_MENTIONS } from '../discord/errors.ts';
+import type { Logger } from '../log.ts';
+
+export const ANSWER_FILE_NAME = 'parley-answer.ogg';
+
+/** Encodes pcm16 (24 kHz mono) as the Ogg Opus file Discord plays as a voice message. */
+export function encodeVoiceMessage(pcm16: Buffer): { ogg: Buffer; durationSecs: number; waveform: string } {
+  const samples = bufferToInt16(pcm16);
+  return {
+    ogg: encodeOggOpus(samples, OPENAI_PCM_RATE, 1),
+    durationSecs: Math.round((samples.length / OPENAI_PCM_RATE) * 100) / 100,
+    waveform: voiceMessageWaveform(samples, 1),
+  };
+}
+
+/**
+ * Posts the answer as a voice message in the interaction's channel and shows `content` in the reply;
+ * falls back to attaching the audio to the reply. Returns how it was delivered.
+ */
+export async function deliverAsVoiceMessage(
+  interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction,
+  pcm16: Buffer,
+  content: string,
+  log: Logger,
+): Promise<'voice-message' | 'attachment'> {
+  const { ogg, durationSecs, waveform } = encodeVoiceMessage(pcm16);
+  const channel = interaction.channel;
+  if (channel?.isSendable()) {
+    try {
+      const attachment = new AttachmentBuilder(ogg, { name: ANSWER_FILE_NAME }).setDuration(durationSecs).setWaveform(waveform);
+      // A voice message may carry no text, so the transcript stays in the interaction reply.
+      await channel.send({ files: [attachment], flags: MessageFlags.IsVoiceMessage, allowedMentions: NO_MENTIONS });
+      await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+      return 'voice-message';
+    } catch (err) {
+      log.info('voice message not possible here; attaching the audio instead', { err: err as Error });
+    }
+  }
+  await interaction.editReply({
+    content,
+    files: [new AttachmentBuilder(ogg, { name: ANSWER_FILE_NAME })],
+    allowedMentions: NO_MENTIONS,
+  });
+  return 'attachment';
+}

@@ -1,0 +1,21 @@
+/**
+ * What command handlers get: the services of a running bot. Commands stay thin and call these.
+ */
+import type { Client } from 'discord.js';
+import type OpenAI from 'openai';
+import type { Config } from './config.ts';
+import type { ChannelLocks } from './conversation/serialize.ts';
+import type { Store } from './conversation/store.ts';
+import type { Logger } from './log.ts';
+import type { VoiceSessions } from './voice/sessions.ts';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  client: Client;
+  voice: VoiceSessions;
+  openai: OpenAI;
+  store: Store;
+  /** Serializes turns per conversation channel. */
+  turns: ChannelLocks;
+}

@@ -1,0 +1,79 @@
+/**
+ * A running Parley: Discord client, OpenAI client, voice sessions and the interaction router.
+ * `startBot` is what `npm start` runs and what the end-to-end tests start in-process.
+ */
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import OpenAI from 'openai';
+import type { AppContext } from './app-context.ts';
+import type { Config } from './config.ts';
+import { createRest, registerCommands } from './discord/deploy.ts';
+import { NO_MENTIONS } from './discord/errors.ts';
+import { loadCommands } from './discord/loader.ts';
+import { createInteractionRouter } from './discord/router.ts';
+import { ChannelLocks } from './conversation/serialize.ts';
+import { SqliteStore } from './conversation/store.ts';
+import { createLogger, registerSecret, type Logger } from './log.ts';
+import { VoiceSessions } from './voice/sessions.ts';
+
+const READY_TIMEOUT_MS = 30_000;
+
+export interface Bot {
+  ctx: AppContext;
+  /** Leaves every voice channel, closes the gateway and the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Register the commands with Discord on start-up (default true). */
+  registerCommands?: boolean;
+}
+
+export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
+  registerSecret(config.discordToken);
+  registerSecret(config.openaiApiKey);
+  const log = options.log ?? createLogger(config.logLevel);
+  const commands = await loadCommands();
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
+    rest: config.discordApiBase ? { api: config.discordApiBase } : {},
+    allowedMentions: NO_MENTIONS,
+  });
+  // The SDK's own console logging is off: failures reach Parley's logger through the error path.
+  const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, logLevel: 'off' });
+  const store = SqliteStore.open(config.dataDir);
+  const voice = new VoiceSessions(log);
+  const ctx: AppContext = { config, log, client, voice, openai, store, turns: new ChannelLocks() };
+
+  const route = createInteractionRouter(commands, ctx);
+  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  client.on(Events.Error, (err) => log.error('discord client error', { err }));
+  client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
+  client.on(Events.ShardResume, () => log.info('gateway resumed'));
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    voice.destroyAll();
+    await client.destroy();
+    store.close();
+    log.info('stopped');
+  };
+
+  try {
+    const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+    await client.login(config.discordToken);
+    await ready;
+    log.info('logged in', { user: client.user?.tag, guilds: client.guilds.cache.size });
+    if (options.registerCommands !== false) {
+      log.info(await registerCommands(createRest(config), config, commands));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ctx, stop };
+}

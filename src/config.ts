@@ -1,0 +1,130 @@
+/**
+ * Configuration: read from an environment object once at start-up and validated as a whole, so a
+ * misconfigured bot fails fast with one message that names every problem (never a secret's value).
+ */
+
+export interface Config {
+  discordToken: string;
+  discordClientId: string;
+  /** Register commands in this guild only (instant, for development). */
+  discordGuildId?: string;
+  /** REST base URL, e.g. a rate-limit proxy; undefined = Discord's own. */
+  discordApiBase?: string;
+  openaiApiKey: string;
+  /** Any OpenAI-compatible endpoint; undefined = api.openai.com. */
+  openaiBaseUrl?: string;
+  dataDir: string;
+  chatModel: string;
+  speechModel: string;
+  transcribeModel: string;
+  /** Default voice for spoken answers; servers can override it with /settings voice. */
+  voice: string;
+  /** Default persona (system prompt); servers can override it with /settings persona. */
+  persona: string;
+  /** Longest /ask prompt accepted, in characters. */
+  promptMaxChars: number;
+  /** Oldest turns are dropped from requests beyond this estimated token count. */
+  historyTokenBudget: number;
+  /** A streamed answer that sends nothing for this long is abandoned. */
+  streamStallMs: number;
+  /** Largest audio file accepted (attachments, voice messages), in bytes. */
+  audioMaxBytes: number;
+  /** Longest audio file accepted, in milliseconds. */
+  audioMaxDurationMs: number;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export const DEFAULT_PERSONA =
+  'You are Parley, a friendly voice assistant in a Discord server. Answer briefly and conversationally; ' +
+  'your answers are spoken aloud. Several people may talk to you; their names precede what they say.';
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const WHERE_DISCORD = 'from the Discord Developer Portal (https://discord.com/developers/applications)';
+const WHERE_OPENAI = 'from https://platform.openai.com/api-keys';
+const SNOWFLAKE = /^\d{17,20}$/;
+
+/** Parses and validates `env`; collects every problem instead of stopping at the first. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const required = (name: string, where: string): string => {
+    const value = read(name);
+    if (value === undefined) problems.push(`${name} is missing: get it ${where}.`);
+    return value ?? '';
+  };
+  const snowflake = (name: string, value: string | undefined, where: string): void => {
+    if (value !== undefined && value !== '' && !SNOWFLAKE.test(value)) {
+      problems.push(`${name} must be a Discord id (17-20 digits): copy it ${where}.`);
+    }
+  };
+  const url = (name: string): string | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`${name} must be an http(s) URL.`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return parsed;
+  };
+
+  const discordToken = required('DISCORD_TOKEN', `${WHERE_DISCORD} > Bot > Reset Token`);
+  if (discordToken.includes(' ')) problems.push('DISCORD_TOKEN must be the bare token, without "Bot " or spaces.');
+  const discordClientId = required('DISCORD_CLIENT_ID', `${WHERE_DISCORD} > General Information > Application ID`);
+  snowflake('DISCORD_CLIENT_ID', discordClientId, WHERE_DISCORD);
+  const discordGuildId = read('DISCORD_GUILD_ID');
+  snowflake('DISCORD_GUILD_ID', discordGuildId, 'in Discord (Developer Mode, right-click the server > Copy Server ID)');
+  const openaiApiKey = required('OPENAI_API_KEY', WHERE_OPENAI);
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+
+  const config: Config = {
+    discordToken,
+    discordClientId,
+    discordGuildId,
+    discordApiBase: url('DISCORD_API_BASE'),
+    openaiApiKey,
+    openaiBaseUrl: url('OPENAI_BASE_URL'),
+    dataDir: read('DATA_DIR') ?? './data',
+    chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio',
+    speechModel: read('PARLEY_SPEECH_MODEL') ?? 'gpt-4o-mini-tts',
+    transcribeModel: read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe',
+    voice: read('PARLEY_VOICE') ?? 'marin',
+    persona: read('PARLEY_PERSONA') ?? DEFAULT_PERSONA,
+    promptMaxChars: integer('PARLEY_PROMPT_MAX_CHARS', 2_000, 1, 6_000),
+    historyTokenBudget: integer('PARLEY_HISTORY_TOKEN_BUDGET', 16_000, 500, 120_000),
+    streamStallMs: integer('PARLEY_STREAM_STALL_MS', 20_000, 1_000, 300_000),
+    audioMaxBytes: integer('PARLEY_AUDIO_MAX_MB', 25, 1, 25) * 1_000_000,
+    audioMaxDurationMs: integer('PARLEY_AUDIO_MAX_SECONDS', 600, 1, 3_600) * 1_000,
+    logLevel: logLevel as LogLevel,
+  };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** The one start-up message for a bad configuration: every problem, one per line, no values. */
+export function formatConfigProblems(problems: string[]): string {
+  return [
+    'Parley cannot start: the configuration is incomplete.',
+    ...problems.map((p) => `  - ${p}`),
+    'Set these in the environment or in a .env file (see .env.example).',
+  ].join('\n');
+}

@@ -1,0 +1,88 @@
+/**
+ * The registry of voice sessions, one per guild. Joins are deduplicated per guild so two commands
+ * arriving together cannot open two connections.
+ */
+import type { VoiceBasedChannel } from 'discord.js';
+import type { Logger } from '../log.ts';
+import { connectToChannel, superviseConnection, VOICE_READY_TIMEOUT_MS } from './connection.ts';
+import { VoiceSession } from './session.ts';
+import { UserError } from '../discord/errors.ts';
+
+export interface JoinResult {
+  session: VoiceSession;
+  /** The bot was already connected to that channel. */
+  alreadyThere: boolean;
+}
+
+export class VoiceSessions {
+  private readonly sessions = new Map<string, VoiceSession>();
+  private readonly joining = new Map<string, Promise<VoiceSession>>();
+
+  private readonly log: Logger;
+  private readonly readyTimeoutMs: number;
+
+  constructor(log: Logger, readyTimeoutMs = VOICE_READY_TIMEOUT_MS) {
+    this.log = log;
+    this.readyTimeoutMs = readyTimeoutMs;
+  }
+
+  get(guildId: string): VoiceSession | undefined {
+    return this.sessions.get(guildId);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Connects to `channel`, moving an existing session of that guild if it is elsewhere. */
+  async join(channel: VoiceBasedChannel): Promise<JoinResult> {
+    const guildId = channel.guild.id;
+    const pending = this.joining.get(guildId);
+    if (pending) await pending.catch(() => undefined);
+    const existing = this.sessions.get(guildId);
+    if (existing?.channelId === channel.id && existing.isReady) return { session: existing, alreadyThere: true };
+    existing?.destroy();
+
+    const attempt = this.connect(channel);
+    this.joining.set(guildId, attempt);
+    try {
+      return { session: await attempt, alreadyThere: false };
+    } finally {
+      this.joining.delete(guildId);
+    }
+  }
+
+  /** Leaves the guild's voice channel; false when there was no session. */
+  leave(guildId: string): boolean {
+    const session = this.sessions.get(guildId);
+    if (!session) return false;
+    session.destroy();
+    return true;
+  }
+
+  /** Ends every session (shutdown). */
+  destroyAll(): void {
+    for (const session of [...this.sessions.values()]) session.destroy();
+  }
+
+  private async connect(channel: VoiceBasedChannel): Promise<VoiceSession> {
+    const guildId = channel.guild.id;
+    const log = this.log.child({ guildId, channelId: channel.id });
+    let connection;
+    try {
+      connection = await connectToChannel(channel, this.readyTimeoutMs);
+    } catch (err) {
+      log.warn('voice connection did not become ready', { err: err as Error });
+      throw new UserError(`I couldn't connect to ${channel.name} in time. Please try again.`);
+    }
+    const session = new VoiceSession(guildId, connection, log);
+    this.sessions.set(guildId, session);
+    superviseConnection(connection, log, () => {
+      session.destroy();
+      if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);
+      log.info('voice session ended');
+    });
+    log.info('voice session started');
+    return session;
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblems, parseConfig } from '../../src/config.ts';
+
+const valid = {
+  DISCORD_TOKEN: 'token-value-abcdefgh',
+  DISCORD_CLIENT_ID: '123456789012345678',
+  OPENAI_API_KEY: 'sk-test-abcdefgh',
+};
+
+describe('parseConfig', () => {
+  it('names every missing required variable and where to get it', () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = formatConfigProblems(result.problems);
+    for (const name of ['DISCORD_TOKEN', 'DISCORD_CLIENT_ID', 'OPENAI_API_KEY']) expect(text).toContain(name);
+    expect(text).toContain('discord.com/developers');
+    expect(text).toContain('platform.openai.com');
+  });
+
+  it('treats blank values as missing', () => {
+    const result = parseConfig({ ...valid, OPENAI_API_KEY: '   ' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join()).toContain('OPENAI_API_KEY is missing');
+  });
+
+  it('reports malformed values without echoing secrets', () => {
+    const result = parseConfig({
+      ...valid,
+      DISCORD_TOKEN: 'Bot secret-token-value',
+      DISCORD_CLIENT_ID: 'abc',
+      DISCORD_GUILD_ID: '12',
+      DISCORD_API_BASE: 'ftp://x',
+      OPENAI_BASE_URL: 'not a url',
+      PARLEY_PROMPT_MAX_CHARS: '0',
+      LOG_LEVEL: 'loud',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(7);
+    expect(result.problems.join('\n')).not.toContain('secret-token-value');
+  });
+
+  it('fills defaults', () => {
+    const result = parseConfig(valid);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.chatModel).toBe('gpt-audio');
+    expect(result.config.dataDir).toBe('./data');
+    expect(result.config.discordApiBase).toBeUndefined();
+  });
+
+  it('strips a trailing slash from base URLs', () => {
+    const result = parseConfig({ ...valid, DISCORD_API_BASE: 'http://127.0.0.1:3000/api/' });
+    expect(result.ok && result.config.discordApiBase).toBe('http://127.0.0.1:3000/api');
+  });
+});
