@@ -60,7 +60,7 @@ export function audioFromBytes(bytes: Buffer, limits: AudioLimits): UserAudio {
       throw new UserError(`I can't read that kind of file. Send ${ACCEPTED}.`);
     }
   } catch (err) {
-    if (err instanceof AudioFormatError) throw new UserError(`That audio file looks damaged: ${err.message}`);
+    if (err instanceof AudioFormatError) throw new UserError(err.message);
     throw err;
   }
   if (audio.durationMs <= 0) throw new UserError('That recording has no audio in it.');
