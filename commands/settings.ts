@@ -27,6 +27,12 @@ export default {
         .setDescription('Instructions for how Parley behaves; leave out the text to go back to the default.')
         .addStringOption((o) => o.setName('text').setDescription('The instructions').setMaxLength(PERSONA_MAX)),
     )
+    .addSubcommand((s) =>
+      s
+        .setName('bargein')
+        .setDescription('Whether speaking over Parley stops its answer.')
+        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
+    )
     .addSubcommand((s) => s.setName('show').setDescription('Show the current settings.')),
   async execute(interaction, ctx) {
     assertInGuild(interaction);
@@ -42,6 +48,10 @@ export default {
       if (text.length > PERSONA_MAX) throw new UserError(`The persona is too long: the limit is ${PERSONA_MAX} characters.`);
       ctx.store.updateSettings(guildId, { persona: text || undefined });
       content = text ? 'Persona updated.' : 'Persona reset to the default.';
+    } else if (sub === 'bargein') {
+      const bargeIn = interaction.options.getBoolean('enabled', true);
+      ctx.store.updateSettings(guildId, { bargeIn });
+      content = bargeIn ? 'Speaking over Parley now stops its answer.' : 'Parley now finishes its answers even when spoken over.';
     } else if (sub === 'show') {
       const settings = ctx.store.getSettings(guildId);
       const persona = settings.persona ?? ctx.config.persona;

@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
 import type { Store } from './conversation/store.ts';
 import type { Logger } from './log.ts';
+import type { TalkSessions } from './listen/talk-sessions.ts';
 import type { VoiceSessions } from './voice/sessions.ts';
 
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   log: Logger;
   client: Client;
   voice: VoiceSessions;
+  /** Voice conversations (/talk), one per guild with a voice session. */
+  talk: TalkSessions;
   openai: OpenAI;
   store: Store;
   /** Serializes turns per conversation channel. */

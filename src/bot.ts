@@ -14,6 +14,7 @@ import { createInteractionRouter } from './discord/router.ts';
 import { ChannelLocks } from './conversation/serialize.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
+import { TalkSessions } from './listen/talk-sessions.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -45,10 +46,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, logLevel: 'off' });
   const store = SqliteStore.open(config.dataDir);
   const voice = new VoiceSessions(log);
-  const ctx: AppContext = { config, log, client, voice, openai, store, turns: new ChannelLocks() };
+  const talk = new TalkSessions();
+  const ctx: AppContext = { config, log, client, voice, talk, openai, store, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(ctx, before, after));
   client.on(Events.Error, (err) => log.error('discord client error', { err }));
   client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
   client.on(Events.ShardResume, () => log.info('gateway resumed'));
@@ -57,6 +60,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    talk.closeAll();
     voice.destroyAll();
     await client.destroy();
     store.close();

@@ -16,6 +16,7 @@ export interface Config {
   dataDir: string;
   chatModel: string;
   speechModel: string;
+  /** Model that turns older spoken turns into text; empty = keep them as audio. */
   transcribeModel: string;
   /** Default voice for spoken answers; servers can override it with /settings voice. */
   voice: string;
@@ -27,6 +28,18 @@ export interface Config {
   historyTokenBudget: number;
   /** A streamed answer that sends nothing for this long is abandoned. */
   streamStallMs: number;
+  /** Silence that ends a spoken turn. */
+  silenceMs: number;
+  /** Utterances with less speech than this are ignored. */
+  minSpeechMs: number;
+  /** Longer utterances are cut and sent. */
+  maxUtteranceMs: number;
+  /** Speech over Parley's answer for this long stops the answer (when the server allows barge-in). */
+  bargeInMs: number;
+  /** The newest this-many spoken turns of a channel stay audio; older ones become text. */
+  audioTurnsKept: number;
+  /** Spoken turns waiting per channel; more are dropped (and said so). */
+  turnQueueLimit: number;
   /** Largest audio file accepted (attachments, voice messages), in bytes. */
   audioMaxBytes: number;
   /** Longest audio file accepted, in milliseconds. */
@@ -94,6 +107,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   snowflake('DISCORD_GUILD_ID', discordGuildId, 'in Discord (Developer Mode, right-click the server > Copy Server ID)');
   const openaiApiKey = required('OPENAI_API_KEY', WHERE_OPENAI);
 
+  const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe';
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -107,12 +121,18 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     dataDir: read('DATA_DIR') ?? './data',
     chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio',
     speechModel: read('PARLEY_SPEECH_MODEL') ?? 'gpt-4o-mini-tts',
-    transcribeModel: read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe',
+    transcribeModel: transcribeModel === 'off' ? '' : transcribeModel,
     voice: read('PARLEY_VOICE') ?? 'marin',
     persona: read('PARLEY_PERSONA') ?? DEFAULT_PERSONA,
     promptMaxChars: integer('PARLEY_PROMPT_MAX_CHARS', 2_000, 1, 6_000),
     historyTokenBudget: integer('PARLEY_HISTORY_TOKEN_BUDGET', 16_000, 500, 120_000),
     streamStallMs: integer('PARLEY_STREAM_STALL_MS', 20_000, 1_000, 300_000),
+    silenceMs: integer('PARLEY_SILENCE_MS', 600, 200, 5_000),
+    minSpeechMs: integer('PARLEY_MIN_SPEECH_MS', 300, 0, 5_000),
+    maxUtteranceMs: integer('PARLEY_MAX_UTTERANCE_SECONDS', 30, 2, 120) * 1_000,
+    bargeInMs: integer('PARLEY_BARGE_IN_MS', 500, 100, 5_000),
+    audioTurnsKept: integer('PARLEY_AUDIO_TURNS_KEPT', 4, 0, 50),
+    turnQueueLimit: integer('PARLEY_TURN_QUEUE', 4, 1, 20),
     audioMaxBytes: integer('PARLEY_AUDIO_MAX_MB', 25, 1, 25) * 1_000_000,
     audioMaxDurationMs: integer('PARLEY_AUDIO_MAX_SECONDS', 600, 1, 3_600) * 1_000,
     logLevel: logLevel as LogLevel,

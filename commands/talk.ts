@@ -1,0 +1,56 @@
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from '../src/discord/command.ts';
+import { UserError } from '../src/discord/errors.ts';
+import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel } from '../src/discord/voice-channels.ts';
+
+export default {
+  data: new SlashCommandBuilder()
+    .setName('talk')
+    .setDescription('Talk with Parley in your voice channel.')
+    .setContexts(InteractionContextType.Guild)
+    .addSubcommand((s) =>
+      s
+        .setName('start')
+        .setDescription('Parley listens to you (and answers aloud) until you stop.')
+        .addBooleanOption((o) => o.setName('everyone').setDescription('Listen to everyone in the channel (moderators)')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('stop')
+        .setDescription('Parley stops listening to you.')
+        .addBooleanOption((o) => o.setName('everyone').setDescription('Stop listening to everyone (moderators)')),
+    ),
+  async execute(interaction, ctx) {
+    assertInGuild(interaction);
+    const member = interaction.member;
+    const everyone = interaction.options.getBoolean('everyone') ?? false;
+    if (everyone && !member.permissions.has(PermissionFlagsBits.ManageChannels)) {
+      throw new UserError('Only moderators (Manage Channels) can use `everyone`.');
+    }
+    if (interaction.options.getSubcommand() === 'stop') {
+      const talk = ctx.talk.get(interaction.guildId);
+      if (!talk) throw new UserError("I'm not listening to anyone here.");
+      if (everyone) talk.close();
+      else if (!talk.forget(member.id)) throw new UserError("I wasn't listening to you.");
+      await interaction.reply({ content: everyone ? 'I stopped listening to everyone.' : 'I stopped listening to you.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const channel = requireMemberVoiceChannel(member);
+    const current = ctx.voice.get(interaction.guildId)?.channelId;
+    if (current && current !== channel.id) throw new UserError(`I'm in <#${current}> right now. Join me there, or use /join first.`);
+    assertBotCanSpeakIn(channel);
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const { session } = await ctx.voice.join(channel);
+    const talk = ctx.talk.ensure(ctx, session);
+    if (everyone) {
+      talk.everyone = true;
+      for (const other of channel.members.values()) talk.listen(other);
+    } else {
+      talk.listen(member);
+    }
+    const names = talk.listening.map((id) => channel.members.get(id)?.displayName ?? id);
+    const pause = (ctx.config.silenceMs / 1000).toFixed(1);
+    await talk.say(`🎙️ Listening to ${everyone ? 'everyone here' : names.join(', ')}. Speak, then pause: I answer after ${pause} s of silence. \`/talk stop\` ends it.`);
+    await interaction.editReply(everyone ? 'Listening to everyone in the channel.' : "I'm listening. Go ahead and talk.");
+  },
+} satisfies SlashCommand;

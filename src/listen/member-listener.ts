@@ -1,0 +1,76 @@
+/**
+ * Listens to one member for the whole voice session: ONE receive subscription (re-subscribing per
+ * utterance loses the first words), opus decode, segmentation into utterances. A packet that fails
+ * to decode costs that packet, not the utterance.
+ */
+import { EndBehaviorType, type VoiceReceiver } from '@discordjs/voice';
+import type { Readable } from 'node:stream';
+import { OpusFrameDecoder } from '../audio/opus-frames.ts';
+import { SILENCE_FRAME } from '../voice/pacer.ts';
+import { UtteranceSegmenter, type SegmenterOptions, type Utterance } from './segmenter.ts';
+
+export interface MemberListenerEvents {
+  utterance(utterance: Utterance): void;
+  /** Speech so far in the utterance in progress, after every speech frame (for barge-in). */
+  speech(speechMs: number): void;
+}
+
+export class MemberListener {
+  readonly userId: string;
+  /** Packets that did not decode (counted, skipped). */
+  corruptPackets = 0;
+  private readonly stream: Readable;
+  private readonly decoder = new OpusFrameDecoder();
+  private readonly segmenter: UtteranceSegmenter;
+  private readonly events: MemberListenerEvents;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents) {
+    this.userId = userId;
+    this.events = events;
+    this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
+    // Manual: the stream lives as long as the session; segmentation is Parley's, not the library's.
+    this.stream = receiver.subscribe(userId, { end: { behavior: EndBehaviorType.Manual } });
+    this.stream.on('data', (packet: Buffer) => this.onPacket(packet));
+    this.stream.on('error', () => this.stop());
+  }
+
+  /** Stops listening and drops any unfinished utterance. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.silenceTimer);
+    this.segmenter.discard();
+    this.stream.destroy();
+  }
+
+  private onPacket(packet: Buffer): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    let frame: Int16Array | null = null;
+    if (!packet.equals(SILENCE_FRAME)) {
+      frame = this.decoder.decode(packet);
+      if (frame === null) {
+        this.corruptPackets++;
+        return;
+      }
+    }
+    const before = this.segmenter.currentSpeechMs;
+    this.segmenter.pushFrame(frame, now);
+    const speechMs = this.segmenter.currentSpeechMs;
+    if (speechMs > before) this.events.speech(speechMs);
+    this.armSilenceTimer();
+  }
+
+  /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */
+  private armSilenceTimer(): void {
+    clearTimeout(this.silenceTimer);
+    const deadline = this.segmenter.silenceDeadline;
+    if (deadline === undefined) return;
+    this.silenceTimer = setTimeout(() => {
+      this.segmenter.checkSilence(performance.now());
+      this.armSilenceTimer(); // a timer may fire a fraction of a millisecond early
+    }, Math.max(1, Math.ceil(deadline - performance.now())));
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Utterance segmentation for one speaker: 20 ms frames in (48 kHz stereo, as decoded from Discord),
+ * utterances out. A turn ends after `silenceMs` without speech; utterances with less than
+ * `minSpeechMs` of speech are dropped (coughs, clicks); one longer than `maxUtteranceMs` is cut and
+ * sent, and the speaker's next words start a new one.
+ *
+ * Time comes from the caller (packet arrival), so this is a pure state machine: the caller also calls
+ * `checkSilence(now)` from a timer, because a speaker who stops talking stops sending packets.
+ */
+import { FRAME_MS, FRAME_VALUES_48K_STEREO } from '../audio/format.ts';
+
+export interface SegmenterOptions {
+  silenceMs: number;
+  minSpeechMs: number;
+  maxUtteranceMs: number;
+  /** Frames quieter than this RMS (int16 units) count as silence; ~100 is -50 dBFS. */
+  speechRms?: number;
+}
+
+export interface Utterance {
+  /** 48 kHz stereo, from the first to the last speech frame (pauses inside kept). */
+  pcm48kStereo: Int16Array;
+  durationMs: number;
+  speechMs: number;
+  /** Arrival time of the last speech frame. */
+  lastSpeechAt: number;
+  reason: 'silence' | 'max-length';
+}
+
+const DEFAULT_SPEECH_RMS = 100;
+/** Longest gap in packets that is filled with silence inside an utterance. */
+const GAP_FILL_LIMIT_MS = 1_000;
+
+export class UtteranceSegmenter {
+  private frames: Int16Array[] = [];
+  /** Frames up to and including the last speech frame; later ones are trailing silence. */
+  private framesThroughSpeech = 0;
+  private speechMs = 0;
+  private lastFrameAt = 0;
+  private lastSpeechAt = 0;
+  private readonly options: Required<SegmenterOptions>;
+  private readonly emit: (utterance: Utterance) => void;
+
+  constructor(options: SegmenterOptions, emit: (utterance: Utterance) => void) {
+    this.options = { speechRms: DEFAULT_SPEECH_RMS, ...options };
+    this.emit = emit;
+  }
+
+  /** Whether an utterance is in progress. */
+  get active(): boolean {
+    return this.frames.length > 0;
+  }
+
+  /** Speech heard so far in the utterance in progress (barge-in uses it). */
+  get currentSpeechMs(): number {
+    return this.speechMs;
+  }
+
+  /** When the utterance in progress ends if no more speech comes; undefined when idle. */
+  get silenceDeadline(): number | undefined {
+    return this.active ? this.lastSpeechAt + this.options.silenceMs : undefined;
+  }
+
+  /** One decoded 20 ms frame (960 x 2 values), or null for a silence packet. */
+  pushFrame(frame: Int16Array | null, at: number): void {
+    const speech = frame !== null && rms(frame) >= this.options.speechRms;
+    if (!this.active) {
+      if (!speech) return;
+    } else {
+      this.checkSilence(at);
+      if (this.active) this.fillGap(at);
+    }
+    if (!this.active && !speech) return;
+    this.frames.push(frame ?? new Int16Array(FRAME_VALUES_48K_STEREO));
+    this.lastFrameAt = at;
+    if (speech) {
+      this.framesThroughSpeech = this.frames.length;
+      this.speechMs += FRAME_MS;
+      this.lastSpeechAt = at;
+    }
+    if (this.frames.length * FRAME_MS >= this.options.maxUtteranceMs) this.finish('max-length');
+  }
+
+  /** Ends the utterance if the speaker has been silent for `silenceMs` by `now`. */
+  checkSilence(now: number): void {
+    if (this.active && now - this.lastSpeechAt >= this.options.silenceMs) this.finish('silence');
+  }
+
+  /** Drops the utterance in progress (the speaker left, listening stopped). */
+  discard(): void {
+    this.reset();
+  }
+
+  /** Packets stop during short pauses; the pause belongs in the audio, so it is filled with silence. */
+  private fillGap(at: number): void {
+    const missing = Math.floor((Math.min(at - this.lastFrameAt, GAP_FILL_LIMIT_MS) - FRAME_MS / 2) / FRAME_MS);
+    for (let i = 0; i < missing; i++) this.frames.push(new Int16Array(FRAME_VALUES_48K_STEREO));
+  }
+
+  private finish(reason: Utterance['reason']): void {
+    const kept = this.frames.slice(0, this.framesThroughSpeech);
+    const speechMs = this.speechMs;
+    const lastSpeechAt = this.lastSpeechAt;
+    this.reset();
+    if (speechMs < this.options.minSpeechMs) return;
+    const pcm = new Int16Array(kept.length * FRAME_VALUES_48K_STEREO);
+    kept.forEach((frame, i) => pcm.set(frame.subarray(0, FRAME_VALUES_48K_STEREO), i * FRAME_VALUES_48K_STEREO));
+    this.emit({ pcm48kStereo: pcm, durationMs: kept.length * FRAME_MS, speechMs, lastSpeechAt, reason });
+  }
+
+  private reset(): void {
+    this.frames = [];
+    this.framesThroughSpeech = 0;
+    this.speechMs = 0;
+  }
+}
+
+function rms(frame: Int16Array): number {
+  let sum = 0;
+  for (let i = 0; i < frame.length; i++) sum += frame[i]! * frame[i]!;
+  return Math.sqrt(sum / Math.max(1, frame.length));
+}
