@@ -16,6 +16,8 @@ export interface Config {
   dataDir: string;
   chatModel: string;
   speechModel: string;
+  /** How announcements are voiced: the speech endpoint, or the chat audio model reading verbatim. */
+  speechBackend: 'speech' | 'chat';
   /** Model that turns older spoken turns into text; empty = keep them as audio. */
   transcribeModel: string;
   /** Default voice for spoken answers; servers can override it with /settings voice. */
@@ -107,6 +109,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   snowflake('DISCORD_GUILD_ID', discordGuildId, 'in Discord (Developer Mode, right-click the server > Copy Server ID)');
   const openaiApiKey = required('OPENAI_API_KEY', WHERE_OPENAI);
 
+  const speechBackend = (read('PARLEY_SPEECH_BACKEND') ?? 'speech').toLowerCase();
+  if (speechBackend !== 'speech' && speechBackend !== 'chat') problems.push('PARLEY_SPEECH_BACKEND must be speech or chat.');
   const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe';
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
@@ -121,6 +125,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     dataDir: read('DATA_DIR') ?? './data',
     chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio',
     speechModel: read('PARLEY_SPEECH_MODEL') ?? 'gpt-4o-mini-tts',
+    speechBackend: speechBackend as Config['speechBackend'],
     transcribeModel: transcribeModel === 'off' ? '' : transcribeModel,
     voice: read('PARLEY_VOICE') ?? 'marin',
     persona: read('PARLEY_PERSONA') ?? DEFAULT_PERSONA,

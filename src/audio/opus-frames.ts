@@ -8,6 +8,8 @@ import { OPUS_CTL, OPUS_SIGNAL_VOICE, createNativeOpus, type NativeOpus } from '
 export const VOICE_BITRATE = 64_000;
 /** Expected loss on Discord's UDP path; makes libopus add in-band FEC for that much loss. */
 const EXPECTED_PACKET_LOSS_PERCENT = 10;
+/** libopus's algorithmic delay at 48 kHz (2.5 ms + 4 ms), in samples per channel. */
+const OPUS_LOOKAHEAD_48K = 312;
 
 /**
  * Cuts a stream of 48 kHz interleaved stereo PCM into 20 ms frames and encodes each as one
@@ -20,6 +22,7 @@ export class OpusFrameEncoder {
   private readonly frameBytes = Buffer.alloc(FRAME_BYTES_48K_STEREO);
   private readonly frame = new Int16Array(this.frameBytes.buffer, this.frameBytes.byteOffset, FRAME_VALUES_48K_STEREO);
   private filled = 0;
+  private pushedAny = false;
 
   constructor() {
     this.encoder = createNativeOpus(DISCORD_PCM_RATE, DISCORD_CHANNELS);
@@ -37,6 +40,7 @@ export class OpusFrameEncoder {
   /** Appends PCM and returns one packet per completed 20 ms frame (possibly none). */
   push(pcm48kStereo: Int16Array): Buffer[] {
     const packets: Buffer[] = [];
+    if (pcm48kStereo.length > 0) this.pushedAny = true;
     let read = 0;
     while (read < pcm48kStereo.length) {
       const take = Math.min(FRAME_VALUES_48K_STEREO - this.filled, pcm48kStereo.length - read);
@@ -51,12 +55,26 @@ export class OpusFrameEncoder {
     return packets;
   }
 
-  /** Zero-pads and encodes a partial last frame; returns [] when nothing is pending. */
+  /**
+   * Zero-pads and encodes the last frame, plus one frame of silence when the padding is shorter than
+   * the encoder's look-ahead: the decoder outputs audio that late, so without it the final 6.5 ms of
+   * the answer would only be heard if something else followed. Returns [] when nothing was pushed.
+   */
   flush(): Buffer[] {
-    if (this.filled === 0) return [];
-    this.frame.fill(0, this.filled);
+    if (!this.pushedAny) return [];
+    const packets: Buffer[] = [];
+    const paddingSamples = (FRAME_VALUES_48K_STEREO - this.filled) / DISCORD_CHANNELS;
+    if (this.filled > 0) {
+      this.frame.fill(0, this.filled);
+      packets.push(this.encoder.encode(this.frameBytes));
+    }
+    if (this.filled === 0 || paddingSamples < OPUS_LOOKAHEAD_48K) {
+      this.frame.fill(0);
+      packets.push(this.encoder.encode(this.frameBytes));
+    }
     this.filled = 0;
-    return [this.encoder.encode(this.frameBytes)];
+    this.pushedAny = false;
+    return packets;
   }
 }
 

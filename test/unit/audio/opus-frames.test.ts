@@ -22,6 +22,8 @@ describe('OpusFrameEncoder', () => {
     expect(encoder.pendingValues).toBe(offset % FRAME_VALUES_48K_STEREO);
     packets.push(...encoder.push(stereo.subarray(offset)));
     expect(packets.length).toBe(50);
+    // Ending on a frame boundary: one silent frame carries the encoder's look-ahead out.
+    expect(encoder.flush().length).toBe(1);
     expect(encoder.flush()).toEqual([]);
     for (const packet of packets) expect(opusPacketSamples48k(packet)).toBe(960);
     const averageBytes = packets.reduce((sum, p) => sum + p.length, 0) / packets.length;
@@ -29,7 +31,7 @@ describe('OpusFrameEncoder', () => {
     expect(averageBytes).toBeLessThan(400);
   });
 
-  it('flush() zero-pads a partial frame into one last packet', () => {
+  it('flush() zero-pads a partial frame into one last packet when the padding covers the look-ahead', () => {
     const encoder = new OpusFrameEncoder();
     expect(encoder.push(new Int16Array(FRAME_VALUES_48K_STEREO * 1.5)).length).toBe(1);
     const tail = encoder.flush();
@@ -38,13 +40,20 @@ describe('OpusFrameEncoder', () => {
     expect(encoder.flush()).toEqual([]);
   });
 
+  it('flush() adds a silent frame when the padding is shorter than the look-ahead', () => {
+    const encoder = new OpusFrameEncoder();
+    expect(encoder.push(new Int16Array(FRAME_VALUES_48K_STEREO * 1.9)).length).toBe(1);
+    expect(encoder.flush().length).toBe(2);
+  });
+
   it('produces packets that decode back to the input (delayed by the codec lookahead)', () => {
     const mono = speechLike(1_000, 48_000, 22);
     const encoder = new OpusFrameEncoder();
     const decoder = new OpusFrameDecoder();
     const packets = [...encoder.push(monoToStereo(mono)), ...encoder.flush()];
     const decoded = concat(...packets.map((p) => decoder.decode(p)!));
-    expect(decoded.length).toBe(mono.length * 2);
+    // 50 frames of audio plus the look-ahead frame.
+    expect(decoded.length).toBe(mono.length * 2 + FRAME_VALUES_48K_STEREO);
     const { peak, lag } = normalizedCrossCorrelation(mono, mixToMono(decoded, 2), 2_000);
     // Hybrid (SILK + CELT) mode, chosen for voice, shifts the waveform by a sample or two.
     expect(Math.abs(lag - CODEC_DELAY_48K)).toBeLessThanOrEqual(4);
