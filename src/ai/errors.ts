@@ -51,7 +51,8 @@ export function toUserError(err: unknown, log: Logger): Error {
     }
     const seconds = retryAfterSeconds(err);
     log.warn('openai rate limited', { retryAfterSeconds: seconds });
-    return new UserError(`I'm being rate-limited by OpenAI. Please try again in ${seconds ?? 20} seconds.`);
+    const wait = seconds ?? 20;
+    return new UserError(`I'm being rate-limited by OpenAI. Please try again in ${wait === 1 ? 'a second' : `${wait} seconds`}.`);
   }
   if (err instanceof OpenAI.InternalServerError || err instanceof OpenAI.APIConnectionError) {
     log.warn('openai unavailable after retries', { err: err as Error });
