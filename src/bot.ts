@@ -18,6 +18,8 @@ import { TalkSessions } from './listen/talk-sessions.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
+/** Per attempt, until the response headers arrive (a streamed body is bounded by the stall limit). */
+const OPENAI_TIMEOUT_MS = 60_000;
 
 export interface Bot {
   ctx: AppContext;
@@ -43,7 +45,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     allowedMentions: NO_MENTIONS,
   });
   // The SDK's own console logging is off: failures reach Parley's logger through the error path.
-  const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, logLevel: 'off' });
+  const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
   const store = SqliteStore.open(config.dataDir);
   const voice = new VoiceSessions(log);
   const talk = new TalkSessions();

@@ -74,12 +74,12 @@ async function streamAnswer(
   sink: AnswerSink,
   { signal, stallMs }: { signal?: AbortSignal; stallMs: number },
 ): Promise<SpokenAnswer> {
-  // The SDK's timeout covers only the wait for headers; this watchdog also bounds a stalled body.
+  // The SDK's timeout (and its retries) cover the wait for headers; this watchdog bounds a stalled body.
   const watchdog = new AbortController();
   const abortAll = () => watchdog.abort(signal?.reason);
   signal?.addEventListener('abort', abortAll, { once: true });
   let stalled = false;
-  let timer = setTimeout(onStall, stallMs);
+  let timer: NodeJS.Timeout | undefined;
   function onStall() {
     stalled = true;
     watchdog.abort(new StreamStalledError(`no data for ${stallMs} ms`));
@@ -91,6 +91,7 @@ async function streamAnswer(
       { ...baseBody(request), stream: true, stream_options: { include_usage: true } },
       { signal: watchdog.signal },
     );
+    timer = setTimeout(onStall, stallMs);
     for await (const chunk of stream) {
       clearTimeout(timer);
       timer = setTimeout(onStall, stallMs);

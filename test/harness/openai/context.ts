@@ -39,8 +39,9 @@ export interface HandlerContext {
 type StatusFault = Extract<Fault, { kind: 'status' }>;
 
 /**
- * Scripts consumed one per valid request. A script whose fault is a `status` fault first fails `times`
- * consecutive requests (so SDK retries can be exercised) and then serves its answer to the next one.
+ * Scripts consumed one per valid request. A script whose fault is a `status` fault fails `times`
+ * consecutive requests (so SDK retries can be exercised) and is then used up; queue an answer after
+ * it to see a retry succeed.
  */
 export class ScriptQueue<T extends { fault?: Fault }> {
   readonly #scripts: T[] = [];
@@ -57,16 +58,15 @@ export class ScriptQueue<T extends { fault?: Fault }> {
   /** For one incoming request: a status fault to answer with, or the script to serve (undefined: defaults). */
   next(): { fail: StatusFault } | { serve: T | undefined } {
     const head = this.#scripts[0];
-    if (head?.fault?.kind === 'status' && this.#failuresServed < (head.fault.times ?? 1)) {
+    if (head?.fault?.kind === 'status') {
       this.#failuresServed++;
+      if (this.#failuresServed >= (head.fault.times ?? 1)) {
+        this.#scripts.shift();
+        this.#failuresServed = 0;
+      }
       return { fail: head.fault };
     }
     this.#scripts.shift();
-    this.#failuresServed = 0;
-    if (head?.fault?.kind === 'status') {
-      const { fault: _spent, ...answer } = head;
-      return { serve: answer as T };
-    }
     return { serve: head };
   }
 }

@@ -100,7 +100,8 @@ describe('speech', () => {
 
   it('retries a 503 and fails mid-body on a reset', async () => {
     fake.scriptSpeech(
-      { fault: { kind: 'status', status: 503, headers: { 'retry-after-ms': '10' } }, audio: scriptedPcm },
+      { fault: { kind: 'status', status: 503, headers: { 'retry-after-ms': '10' } } },
+      { audio: scriptedPcm },
       { audio: scriptedPcm, fault: { kind: 'reset', afterChunks: 2 } },
     );
     const retrying = new OpenAI({ baseURL: fake.baseURL, apiKey: fake.apiKey, maxRetries: 1 });

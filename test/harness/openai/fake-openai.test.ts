@@ -217,10 +217,10 @@ describe('request validation and API errors', () => {
   });
 
   it('lets the SDK retry a 429 honouring retry-after-ms, then serves the scripted answer', async () => {
-    fake.scriptChat({
-      fault: { kind: 'status', status: 429, headers: { 'retry-after-ms': '20' }, times: 2 },
-      transcript: 'Worth the wait.',
-    });
+    fake.scriptChat(
+      { fault: { kind: 'status', status: 429, headers: { 'retry-after-ms': '20' }, times: 2 } },
+      { transcript: 'Worth the wait.' },
+    );
     const retrying = new OpenAI({ baseURL: fake.baseURL, apiKey: fake.apiKey, maxRetries: 2 });
     const { transcript } = await collect(await retrying.chat.completions.create(audioStreamRequest));
     expect(transcript).toBe('Worth the wait.');
