@@ -12,7 +12,7 @@ import { DEFAULT_ACK_DEADLINE_MS, InteractionRegistry } from './interaction-reco
 import type { InteractionRecord } from './interaction-record.ts';
 import type { MessageCommandRequest, SlashCommandRequest } from './interaction-payloads.ts';
 import type { BotVoiceController, IgnoredVoiceJoin } from './bot-voice.ts';
-import type { SpeakOptions } from './member-voice.ts';
+import type { SpeakOptions, SpeakResult } from './member-voice.ts';
 import type { AudioCapture } from './audio-capture.ts';
 import { DEFAULT_WAIT_TIMEOUT_MS, waitUntil } from './wait.ts';
 import type { AttachmentSpec, PostedMessage } from './types.ts';
@@ -173,7 +173,7 @@ export class FakeDiscord {
   }
 
   /** A member speaks 48 kHz stereo s16 PCM into the bot's channel at real-time pace; resolves after the last packet. */
-  speak(guildId: string, userId: string, pcm48kStereo: Int16Array, opts?: SpeakOptions): Promise<void> {
+  speak(guildId: string, userId: string, pcm48kStereo: Int16Array, opts?: SpeakOptions): Promise<SpeakResult> {
     return this.#parts.members.speak(guildId, userId, pcm48kStereo, opts);
   }
 

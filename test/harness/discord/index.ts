@@ -13,7 +13,7 @@ export type { PermissionOverwrite } from './permissions.ts';
 export type { AudioCapture, CapturedPacket } from './audio-capture.ts';
 export type { MessageCommandRequest, SlashCommandRequest, SlashOptionValue } from './interaction-payloads.ts';
 export type { ServeAttachmentSpec } from './attachments.ts';
-export type { SpeakOptions } from './member-voice.ts';
+export type { SpeakOptions, SpeakResult } from './member-voice.ts';
 export type { IgnoredVoiceJoin } from './bot-voice.ts';
 export type { InteractionRecord } from './interaction-record.ts';
 export { MessageFlag } from './types.ts';

@@ -30,6 +30,13 @@ export interface MemberVoiceDeps {
   signal: AbortSignal;
 }
 
+/** When the member's packets left (performance.now()), for latency figures. */
+export interface SpeakResult {
+  firstPacketAt: number;
+  /** The last packet carrying speech, before the trailing silence frames. */
+  lastSpeechPacketAt: number;
+}
+
 /** Options of `speak`. */
 export interface SpeakOptions {
   /** F8 FF FE frames after the speech (default 5, like real clients). */
@@ -101,7 +108,7 @@ export class MemberVoice {
    * encrypted like a client's, one per 20 ms on a drift-corrected clock (last frame zero-padded), then
    * silence frames. Resolves after the last packet; stops early if the bot's session ends.
    */
-  async speak(guildId: string, userId: string, pcm48kStereo: Int16Array, opts: SpeakOptions = {}): Promise<void> {
+  async speak(guildId: string, userId: string, pcm48kStereo: Int16Array, opts: SpeakOptions = {}): Promise<SpeakResult> {
     const guild = this.#deps.guild(guildId);
     const member = guild.member(userId);
     const session = this.#deps.bot.sessions.get(guild.id);
@@ -126,10 +133,12 @@ export class MemberVoice {
 
     const stream = session.memberStream(member.id);
     const start = performance.now();
+    const speechFrames = frames.length - (opts.trailingSilenceFrames ?? DEFAULT_TRAILING_SILENCE_FRAMES);
+    const result: SpeakResult = { firstPacketAt: NaN, lastSpeechPacketAt: NaN };
     for (const [index, payload] of frames.entries()) {
       const wait = start + index * FRAME_INTERVAL_MS - performance.now();
       if (wait > 0) await sleep(wait, this.#deps.signal);
-      if (this.#deps.signal.aborted || session.ended || !session.udpEndpoint) return;
+      if (this.#deps.signal.aborted || session.ended || !session.udpEndpoint) return result;
       const packet = encryptRtp(
         { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload },
         session.secretKey,
@@ -139,6 +148,9 @@ export class MemberVoice {
       stream.timestamp = (stream.timestamp + SAMPLES_PER_FRAME_48K) >>> 0;
       stream.nonce = (stream.nonce + 1) >>> 0;
       if (!this.#deps.bot.loss(guild.id).drop()) this.#deps.udp().send(packet, session.udpEndpoint);
+      if (index === 0) result.firstPacketAt = performance.now();
+      if (index === speechFrames - 1) result.lastSpeechPacketAt = performance.now();
     }
+    return result;
   }
 }
