@@ -24,6 +24,8 @@ const MAX_LATENESS_MS = 3 * FRAME_MS;
 export interface PacketSink {
   play(packet: Buffer): void;
   setSpeaking(speaking: boolean): void;
+  /** Whether packets can reach the channel now (the connection is Ready). */
+  ready(): boolean;
 }
 
 export class VoicePacer {
@@ -87,6 +89,11 @@ export class VoicePacer {
   private tick(): void {
     this.timer = undefined;
     if (this.closed) return;
+    if (!this.sink.ready()) {
+      // Reconnecting: hold the tracks where they are so nothing counts as heard that was not sent.
+      if (this.tracks.length > 0) this.scheduleNext();
+      return;
+    }
     const packet = this.nextPacket();
     if (packet) {
       this.trailingSilence = 0;

@@ -2,14 +2,23 @@
  * One voice session per guild: it owns the voice connection and the output pacer, and is the single
  * place that tears them down. Listening and turn queues attach to it.
  */
-import { VoiceConnectionStatus, type VoiceConnection } from '@discordjs/voice';
+import { VoiceConnectionStatus, type VoiceConnection, type VoiceConnectionState } from '@discordjs/voice';
 import type { Logger } from '../log.ts';
+import { VOICE_READY_TIMEOUT_MS } from './connection.ts';
 import { VoicePacer } from './pacer.ts';
 
 export class VoiceSession {
   readonly pacer: VoicePacer;
   private destroyed = false;
   private readonly cleanups: (() => void)[] = [];
+  private movesUnderWay = 0;
+  /**
+   * Joined only to play announcements: the announcer leaves once they are done, unless a command
+   * claimed the session meanwhile (see {@link claim}).
+   */
+  temporary = false;
+  /** While the connection visits another channel for an announcement: the channel it returns to. */
+  visitingFrom: string | undefined;
 
   readonly guildId: string;
   readonly connection: VoiceConnection;
@@ -22,6 +31,7 @@ export class VoiceSession {
     this.pacer = new VoicePacer({
       play: (packet) => connection.playOpusPacket(packet),
       setSpeaking: (speaking) => connection.setSpeaking(speaking),
+      ready: () => connection.state.status === VoiceConnectionStatus.Ready,
     });
   }
 
@@ -36,6 +46,49 @@ export class VoiceSession {
 
   get isReady(): boolean {
     return !this.destroyed && this.connection.state.status === VoiceConnectionStatus.Ready;
+  }
+
+  /** A temporary move ({@link moveTo}) is under way: the bot's own voice state is about to change. */
+  get moving(): boolean {
+    return this.movesUnderWay > 0;
+  }
+
+  /** A command wants the bot here: it stays (no trip back, no leaving after an announcement). */
+  claim(): void {
+    this.temporary = false;
+    this.visitingFrom = undefined;
+  }
+
+  /**
+   * Moves this same connection to another channel of the guild (gateway op 4 through `rejoin`) and
+   * waits, at most `timeoutMs`, until media is ready there. The session, its pacer, queued tracks and
+   * cleanups stay; rejects on timeout or when the connection is destroyed meanwhile.
+   */
+  async moveTo(channelId: string, timeoutMs = VOICE_READY_TIMEOUT_MS): Promise<void> {
+    if (this.destroyed) throw new Error('the voice session has ended');
+    if (this.connection.joinConfig.channelId === channelId && this.isReady) return;
+    // Ready is reached again only with the networking of the new voice server.
+    const before = networkingOf(this.connection.state);
+    this.movesUnderWay++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const finish = (err?: Error) => {
+          clearTimeout(timer);
+          this.connection.off('stateChange', onChange);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onChange = (_old: VoiceConnectionState, state: VoiceConnectionState) => {
+          if (state.status === VoiceConnectionStatus.Destroyed) finish(new Error('the voice connection ended during a move'));
+          else if (state.status === VoiceConnectionStatus.Ready && networkingOf(state) !== before) finish();
+        };
+        const timer = setTimeout(() => finish(new Error(`voice was not ready in channel ${channelId} within ${timeoutMs} ms`)), timeoutMs);
+        this.connection.on('stateChange', onChange);
+        if (!this.connection.rejoin({ channelId, selfDeaf: false, selfMute: false })) finish(new Error('the voice adapter is unavailable'));
+      });
+    } finally {
+      this.movesUnderWay--;
+    }
   }
 
   /** Registers teardown work (listeners, queues) that must run when the session ends. */
@@ -58,4 +111,8 @@ export class VoiceSession {
     }
     if (this.connection.state.status !== VoiceConnectionStatus.Destroyed) this.connection.destroy();
   }
+}
+
+function networkingOf(state: VoiceConnectionState): unknown {
+  return 'networking' in state ? state.networking : undefined;
 }

@@ -34,16 +34,23 @@ export class VoiceSessions {
     return this.sessions.size;
   }
 
-  /** Connects to `channel`, moving an existing session of that guild if it is elsewhere. */
-  async join(channel: VoiceBasedChannel): Promise<JoinResult> {
+  /**
+   * Connects to `channel`, moving an existing session of that guild if it is elsewhere. With
+   * `temporary` (announcements) a new session is marked to be left afterwards; without it, joining
+   * the channel the bot is already in claims that session (it stays after announcements).
+   */
+  async join(channel: VoiceBasedChannel, options: { temporary?: boolean } = {}): Promise<JoinResult> {
     const guildId = channel.guild.id;
     const pending = this.joining.get(guildId);
     if (pending) await pending.catch(() => undefined);
     const existing = this.sessions.get(guildId);
-    if (existing?.channelId === channel.id && existing.isReady) return { session: existing, alreadyThere: true };
+    if (existing?.channelId === channel.id && existing.isReady) {
+      if (!options.temporary) existing.claim();
+      return { session: existing, alreadyThere: true };
+    }
     existing?.destroy();
 
-    const attempt = this.connect(channel);
+    const attempt = this.connect(channel, options.temporary ?? false);
     this.joining.set(guildId, attempt);
     try {
       return { session: await attempt, alreadyThere: false };
@@ -65,7 +72,7 @@ export class VoiceSessions {
     for (const session of [...this.sessions.values()]) session.destroy();
   }
 
-  private async connect(channel: VoiceBasedChannel): Promise<VoiceSession> {
+  private async connect(channel: VoiceBasedChannel, temporary: boolean): Promise<VoiceSession> {
     const guildId = channel.guild.id;
     const log = this.log.child({ guildId, channelId: channel.id });
     let connection;
@@ -76,6 +83,7 @@ export class VoiceSessions {
       throw new UserError(`I couldn't connect to ${channel.name} in time. Please try again.`);
     }
     const session = new VoiceSession(guildId, connection, log);
+    session.temporary = temporary;
     this.sessions.set(guildId, session);
     superviseConnection(connection, log, () => {
       session.destroy();
