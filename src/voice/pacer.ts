@@ -33,6 +33,7 @@ export class VoicePacer {
   private timer: NodeJS.Timeout | undefined;
   private nextTickAt = 0;
   private trailingSilence = 0;
+  private speaking = false;
   private closed = false;
 
   private readonly sink: PacketSink;
@@ -97,12 +98,14 @@ export class VoicePacer {
     const packet = this.nextPacket();
     if (packet) {
       this.trailingSilence = 0;
+      this.speaking = true;
       this.sink.play(packet);
-    } else if (this.trailingSilence < TRAILING_SILENCE_FRAMES) {
+    } else if (this.speaking && this.trailingSilence < TRAILING_SILENCE_FRAMES) {
       this.trailingSilence++;
       this.sink.play(SILENCE_FRAME);
     } else {
-      this.sink.setSpeaking(false);
+      if (this.speaking) this.sink.setSpeaking(false);
+      this.speaking = false;
       return; // idle: the next packet wakes the pacer
     }
     this.scheduleNext();

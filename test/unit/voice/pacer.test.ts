@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { SILENCE_FRAME, VoicePacer, type PacketSink } from '../../../src/voice/pacer.ts';
+import { OpusTrack, PRIORITY_ANNOUNCEMENT } from '../../../src/voice/track.ts';
+
+function recordingSink() {
+  const played: Buffer[] = [];
+  const speaking: boolean[] = [];
+  let ready = true;
+  const sink: PacketSink = { play: (p) => played.push(p), setSpeaking: (s) => speaking.push(s), ready: () => ready };
+  return { sink, played, speaking, setReady: (r: boolean) => (ready = r) };
+}
+const packet = (n: number) => Buffer.from([n]);
+const audible = (played: Buffer[]) => played.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p[0]);
+
+describe('VoicePacer', () => {
+  it('sends the first packet at once, in the same call that queued it', () => {
+    const { sink, played } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const track = pacer.enqueue(new OpusTrack());
+    expect(played).toHaveLength(0); // a track waiting for its first packet sends nothing
+    track.push(packet(1));
+    expect(audible(played)).toEqual([1]);
+    pacer.close();
+  });
+
+  it('plays every packet once, bridging a producer pause with silence, then stops speaking', async () => {
+    const { sink, played, speaking } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const track = pacer.enqueue(new OpusTrack());
+    track.push(packet(1), packet(2));
+    await new Promise((r) => setTimeout(r, 120)); // the producer pauses
+    track.push(packet(3), packet(4));
+    track.end();
+    expect(await track.done).toBe('played');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(audible(played)).toEqual([1, 2, 3, 4]);
+    expect(track.underflowFrames).toBeGreaterThan(0);
+    expect(played.slice(-5).every((p) => p.equals(SILENCE_FRAME))).toBe(true);
+    expect(speaking.at(-1)).toBe(false);
+    pacer.close();
+  });
+
+  it('plays a higher-priority track first and resumes the other after it', async () => {
+    const { sink, played } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const answer = pacer.enqueue(new OpusTrack());
+    answer.push(packet(1), packet(2), packet(3));
+    const announcement = pacer.enqueue(new OpusTrack(PRIORITY_ANNOUNCEMENT));
+    announcement.push(packet(9), packet(8));
+    announcement.end();
+    answer.end();
+    await answer.done;
+    expect(audible(played)).toEqual([1, 9, 8, 2, 3]);
+    pacer.close();
+  });
+
+  it('counts only sent packets as played and holds tracks while not ready', async () => {
+    const { sink, played, setReady } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const track = pacer.enqueue(new OpusTrack());
+    track.push(packet(1));
+    setReady(false);
+    track.push(packet(2), packet(3));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(track.playedFrames).toBe(1);
+    setReady(true);
+    track.end();
+    await track.done;
+    expect(audible(played)).toEqual([1, 2, 3]);
+    expect(track.playedMs).toBe(60);
+    pacer.close();
+  });
+
+  it('cancelling stops a track at once and settles it as cancelled', async () => {
+    const { sink, played } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const track = pacer.enqueue(new OpusTrack());
+    track.push(...Array.from({ length: 50 }, (_, i) => packet(i)));
+    await new Promise((r) => setTimeout(r, 70));
+    track.cancel();
+    const sentAtCancel = audible(played).length;
+    expect(await track.done).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(audible(played).length).toBe(sentAtCancel);
+    pacer.close();
+  });
+});
