@@ -1,6 +1,6 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { audioFromAttachment, audioLimits, checkDeclaredSize } from '../src/answers/attachment-audio.ts';
-import { answerQuestion } from '../src/answers/ask.ts';
+import { admitQuestion, answerQuestion } from '../src/answers/ask.ts';
 import type { MessageCommand } from '../src/discord/command.ts';
 import { UserError } from '../src/discord/errors.ts';
 
@@ -22,6 +22,7 @@ export default {
     if (!attachment) throw new UserError('That message has no recording or voice message to ask about.');
     const limits = audioLimits(ctx.config);
     checkDeclaredSize(attachment, limits);
+    await admitQuestion(interaction, ctx);
     await interaction.deferReply();
     const audio = await audioFromAttachment(attachment, limits);
     const about = message.content.trim() ? `About this message: ${message.content.trim().slice(0, 500)}` : undefined;

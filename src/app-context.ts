@@ -4,6 +4,7 @@
 import type { Client } from 'discord.js';
 import type OpenAI from 'openai';
 import type { Config } from './config.ts';
+import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
 import type { Store } from './conversation/store.ts';
 import type { Logger } from './log.ts';
@@ -19,6 +20,10 @@ export interface AppContext {
   talk: TalkSessions;
   openai: OpenAI;
   store: Store;
+  /** Cooldowns and daily budgets. */
+  costs: CostGuard;
+  /** Aborted when the bot shuts down: in-flight answers stop and store what was heard. */
+  shutdown: AbortSignal;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
 }

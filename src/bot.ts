@@ -12,12 +12,15 @@ import { NO_MENTIONS } from './discord/errors.ts';
 import { loadCommands } from './discord/loader.ts';
 import { createInteractionRouter } from './discord/router.ts';
 import { ChannelLocks } from './conversation/serialize.ts';
+import { CostGuard } from './cost/guard.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
+/** How long shutdown waits for in-flight turns to store themselves. */
+const SHUTDOWN_DRAIN_MS = 5_000;
 /** Per attempt, until the response headers arrive (a streamed body is bounded by the stall limit). */
 const OPENAI_TIMEOUT_MS = 60_000;
 
@@ -49,7 +52,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const store = SqliteStore.open(config.dataDir);
   const voice = new VoiceSessions(log);
   const talk = new TalkSessions();
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const shutdown = new AbortController();
+  const ctx: AppContext = { config, log, client, voice, talk, openai, store, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -62,8 +66,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // New interactions are refused from here on; answers in flight stop and store what was heard.
+    client.removeAllListeners(Events.InteractionCreate);
+    shutdown.abort(new Error('shutting down'));
     talk.closeAll();
     voice.destroyAll();
+    if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
     await client.destroy();
     store.close();
     log.info('stopped');

@@ -42,12 +42,20 @@ export interface Config {
   audioTurnsKept: number;
   /** Spoken turns waiting per channel; more are dropped (and said so). */
   turnQueueLimit: number;
+  /** Seconds a member waits between questions (/ask, Ask Parley); 0 = no cooldown. */
+  cooldownSeconds: number;
+  /** Estimated dollars a server may spend per UTC day; 0 = no limit. */
+  dailyBudgetUsd: number;
+  /** Dollars per 1M tokens by model and kind. */
+  prices: PriceTable;
   /** Largest audio file accepted (attachments, voice messages), in bytes. */
   audioMaxBytes: number;
   /** Longest audio file accepted, in milliseconds. */
   audioMaxDurationMs: number;
   logLevel: LogLevel;
 }
+
+import { parsePriceTable, type PriceTable } from './cost/prices.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -101,6 +109,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     return parsed;
   };
 
+  const decimal = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return parsed;
+  };
+
   const discordToken = required('DISCORD_TOKEN', `${WHERE_DISCORD} > Bot > Reset Token`);
   if (discordToken.includes(' ')) problems.push('DISCORD_TOKEN must be the bare token, without "Bot " or spaces.');
   const discordClientId = required('DISCORD_CLIENT_ID', `${WHERE_DISCORD} > General Information > Application ID`);
@@ -109,6 +128,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   snowflake('DISCORD_GUILD_ID', discordGuildId, 'in Discord (Developer Mode, right-click the server > Copy Server ID)');
   const openaiApiKey = required('OPENAI_API_KEY', WHERE_OPENAI);
 
+  const prices = parsePriceTable(read('PARLEY_PRICES'));
+  if ('problem' in prices) problems.push(prices.problem);
   const speechBackend = (read('PARLEY_SPEECH_BACKEND') ?? 'speech').toLowerCase();
   if (speechBackend !== 'speech' && speechBackend !== 'chat') problems.push('PARLEY_SPEECH_BACKEND must be speech or chat.');
   const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe';
@@ -138,6 +159,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     bargeInMs: integer('PARLEY_BARGE_IN_MS', 500, 100, 5_000),
     audioTurnsKept: integer('PARLEY_AUDIO_TURNS_KEPT', 4, 0, 50),
     turnQueueLimit: integer('PARLEY_TURN_QUEUE', 4, 1, 20),
+    cooldownSeconds: integer('PARLEY_COOLDOWN_SECONDS', 5, 0, 3_600),
+    dailyBudgetUsd: decimal('PARLEY_DAILY_BUDGET_USD', 5, 0, 100_000),
+    prices: 'table' in prices ? prices.table : {},
     audioMaxBytes: integer('PARLEY_AUDIO_MAX_MB', 25, 1, 25) * 1_000_000,
     audioMaxDurationMs: integer('PARLEY_AUDIO_MAX_SECONDS', 600, 1, 3_600) * 1_000,
     logLevel: logLevel as LogLevel,

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatInputCommandInteraction, GuildMember, MessageContextMenuCommandInteraction, VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { UserAudio, UserTurn } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { NO_MENTIONS, UserError } from '../discord/errors.ts';
 import { fitMessage, LiveReply } from '../discord/live-reply.ts';
 import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
 import { runTurn, type TurnResult } from './run-turn.ts';
@@ -27,6 +27,27 @@ export function checkPrompt(raw: string | null, maxChars: number): string | unde
   if (!prompt) return undefined;
   if (prompt.length > maxChars) throw new UserError(`That prompt is too long: ${prompt.length} characters, the limit is ${maxChars}.`);
   return prompt;
+}
+
+/**
+ * Applies the member's cooldown and the server's daily budget before anything is spent; the first
+ * budget refusal of the day also tells the channel (moderators see why Parley went quiet).
+ */
+export async function admitQuestion(interaction: AskInteraction, ctx: AppContext): Promise<void> {
+  try {
+    ctx.costs.admitQuestion(interaction.guildId, interaction.user.id);
+  } catch (err) {
+    if (ctx.costs.budgetRefusal(interaction.guildId) && ctx.costs.firstBudgetRefusalToday(interaction.guildId)) {
+      ctx.log.warn('daily budget reached', { guildId: interaction.guildId, budgetUsd: ctx.config.dailyBudgetUsd });
+      const channel = interaction.channel;
+      if (channel?.isSendable()) {
+        await channel
+          .send({ content: `Parley reached this server's daily budget ($${ctx.config.dailyBudgetUsd.toFixed(2)}) and pauses until 00:00 UTC. The bot's operator sets it with PARLEY_DAILY_BUDGET_USD.`, allowedMentions: NO_MENTIONS })
+          .catch((sendErr: Error) => ctx.log.info('could not post the budget notice', { err: sendErr }));
+      }
+    }
+    throw err;
+  }
 }
 
 /** Answers `question` for the member; the interaction must already be deferred. */

@@ -16,6 +16,7 @@ import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import type { OpusTrack } from '../voice/track.ts';
 import { heardPart } from './heard.ts';
+import { estimateCostUsd } from '../cost/prices.ts';
 
 export interface TurnRequest {
   user: UserTurn;
@@ -69,7 +70,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     });
 
   const stop = new AbortController();
-  request.signal?.addEventListener('abort', () => stop.abort(request.signal?.reason), { once: true });
+  for (const signal of [request.signal, ctx.shutdown]) {
+    signal?.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
+  }
   const writer = request.session && request.speak ? new SpeechTrackWriter() : undefined;
   if (writer && request.session) {
     request.session.pacer.enqueue(writer.track);
@@ -107,7 +110,11 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = await ask(withTextInsteadOfAudioIds(build(), history));
     }
   } catch (err) {
-    if (writer?.track.cancelled && text !== '') {
+    if (ctx.shutdown.aborted) {
+      // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
+      writer?.track.cancel();
+      answer = { text, complete: false, cutReason: 'the bot was shutting down' };
+    } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else {
       writer?.track.cancel();
@@ -118,7 +125,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   writer?.end();
   const outcome = writer ? await writer.track.done : 'played';
   const stoppedEarly = outcome === 'cancelled';
-  const cutReason = stoppedEarly ? 'stopped while speaking' : answer.cutReason;
+  const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
   const status = cutReason ? 'interrupted' : 'complete';
   const heard = stoppedEarly && writer ? heardPart(answer.text, writer.track.playedMs, writer.receivedMs) : answer.text;
   const assistant: AssistantTurn = {
@@ -135,7 +142,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   store.appendExchange(
     user,
     assistant,
-    answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage } : undefined,
+    answer.usage
+      ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd: estimateCostUsd(config.chatModel, answer.usage, config.prices) }
+      : undefined,
   );
   log.info('turn stored', { status, cutReason, chars: answer.text.length });
   return {

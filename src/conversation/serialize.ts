@@ -69,6 +69,24 @@ export class ChannelLocks {
     });
   }
 
+  /** Whether any channel has a task running or waiting. */
+  get busy(): boolean {
+    return this.#lanes.size > 0;
+  }
+
+  /**
+   * Resolves true once no task runs anywhere (shutdown waits for turns to store themselves), or
+   * false after `timeoutMs`.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.busy) {
+      if (performance.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
   /** Tasks of the channel running or waiting (0 when idle). */
   pending(channelId: string): number {
     const lane = this.#lanes.get(channelId);

@@ -83,6 +83,13 @@ export class TalkSession {
   private onUtterance(userId: string, utterance: Utterance): void {
     const channelId = this.session.channelId;
     if (!channelId) return;
+    const overBudget = this.ctx.costs.budgetRefusal(this.session.guildId);
+    if (overBudget) {
+      // Out of budget mid-conversation: stop listening cleanly rather than refuse every sentence.
+      this.close();
+      void this.say(`${overBudget.message} I stopped listening.`);
+      return;
+    }
     const downsampler = new Downsampler48kStereoTo24kMono();
     const head = downsampler.push(utterance.pcm48kStereo);
     const tail = downsampler.flush();

@@ -62,6 +62,8 @@ export async function startTestBed(env: Record<string, string> = {}): Promise<Te
     OPENAI_BASE_URL: openai.baseURL,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
+    // Tests ask in quick succession; the cooldown has tests of its own.
+    PARLEY_COOLDOWN_SECONDS: '0',
     ...env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
