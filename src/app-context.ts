@@ -8,6 +8,7 @@ import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
 import type { Store } from './conversation/store.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './ops/metrics.ts';
 import type { TalkSessions } from './listen/talk-sessions.ts';
 import type { VoiceSessions } from './voice/sessions.ts';
 
@@ -20,6 +21,7 @@ export interface AppContext {
   talk: TalkSessions;
   openai: OpenAI;
   store: Store;
+  metrics: Metrics;
   /** Cooldowns and daily budgets. */
   costs: CostGuard;
   /** Aborted when the bot shuts down: in-flight answers stop and store what was heard. */

@@ -16,6 +16,9 @@ import { CostGuard } from './cost/guard.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
+import { healthReport } from './ops/health.ts';
+import { createMetrics } from './ops/metrics.ts';
+import { startOpsServer, type OpsServer } from './ops/http.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -53,7 +56,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const voice = new VoiceSessions(log);
   const talk = new TalkSessions();
   const shutdown = new AbortController();
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const metrics = createMetrics();
+  let ops: OpsServer | undefined;
+  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -73,11 +78,17 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     voice.destroyAll();
     if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
     await client.destroy();
+    await ops?.close();
     store.close();
     log.info('stopped');
   };
 
   try {
+    // Before login, so /healthz reports the gateway as not ready until it is.
+    if (config.metricsPort !== undefined) {
+      ops = await startOpsServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => healthReport(ctx), log });
+      log.info('ops endpoint listening', { address: ops.address, port: ops.port });
+    }
     const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
     await client.login(config.discordToken);
     await ready;

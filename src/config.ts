@@ -52,6 +52,9 @@ export interface Config {
   audioMaxBytes: number;
   /** Longest audio file accepted, in milliseconds. */
   audioMaxDurationMs: number;
+  /** Port of the /metrics and /healthz endpoint; undefined = off. */
+  metricsPort?: number;
+  metricsHost: string;
   logLevel: LogLevel;
 }
 
@@ -164,6 +167,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     prices: 'table' in prices ? prices.table : {},
     audioMaxBytes: integer('PARLEY_AUDIO_MAX_MB', 25, 1, 25) * 1_000_000,
     audioMaxDurationMs: integer('PARLEY_AUDIO_MAX_SECONDS', 600, 1, 3_600) * 1_000,
+    metricsPort: read('METRICS_PORT') === undefined ? undefined : integer('METRICS_PORT', 0, 1, 65_535),
+    metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
     logLevel: logLevel as LogLevel,
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };

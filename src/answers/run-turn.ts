@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import { requestSpokenAnswer, type SpokenAnswer } from '../ai/chat-audio.ts';
 import { toUserError } from '../ai/errors.ts';
+import { openaiErrorKind } from '../ops/error-kind.ts';
 import { buildMessages, isAssistantAudioNotFoundError, withTextInsteadOfAudioIds } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
 import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
@@ -20,6 +21,10 @@ import { estimateCostUsd } from '../cost/prices.ts';
 
 export interface TurnRequest {
   user: UserTurn;
+  /** What started the turn, for metrics (default 'ask'). */
+  kind?: 'ask' | 'talk';
+  /** performance.now() of the member's last speech, for the end-of-turn latency. */
+  spokenAt?: number;
   /** Speak the answer into this session's channel while it streams. */
   session?: VoiceSession;
   /** Ask for audio at all (false: text-only answer). */
@@ -58,6 +63,8 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const { store, config, openai } = ctx;
   const { user } = request;
   const log = ctx.log.child({ turnId: user.id, conversation: user.channelId });
+  const kind = request.kind ?? 'ask';
+  ctx.metrics.turnStarted(kind);
   const settings = store.getSettings(user.guildId);
   const history = store.history(user.channelId);
   const build = () =>
@@ -101,6 +108,8 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     );
 
   let answer: SpokenAnswer;
+  const requestAt = performance.now();
+  if (request.spokenAt !== undefined) ctx.metrics.endOfTurnMs(requestAt - request.spokenAt);
   try {
     try {
       answer = await ask(build());
@@ -118,12 +127,15 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else {
       writer?.track.cancel();
+      ctx.metrics.error(openaiErrorKind(err));
+      ctx.metrics.turnFinished(kind, 'failed');
       throw toUserError(err, log);
     }
   }
 
   writer?.end();
   const outcome = writer ? await writer.track.done : 'played';
+  if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
   const status = cutReason ? 'interrupted' : 'complete';
@@ -139,13 +151,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     status,
     createdAt: Date.now(),
   };
-  store.appendExchange(
-    user,
-    assistant,
-    answer.usage
-      ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd: estimateCostUsd(config.chatModel, answer.usage, config.prices) }
-      : undefined,
-  );
+  const costUsd = answer.usage ? estimateCostUsd(config.chatModel, answer.usage, config.prices) : 0;
+  store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
+  ctx.metrics.turnFinished(kind, status);
+  ctx.metrics.spendUsd(user.guildId, costUsd);
   log.info('turn stored', { status, cutReason, chars: answer.text.length });
   return {
     text: answer.text,

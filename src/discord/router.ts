@@ -4,7 +4,7 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { Command } from './command.ts';
-import { handleCommandError } from './errors.ts';
+import { handleCommandError, UserError } from './errors.ts';
 
 export function createInteractionRouter(commands: Map<string, Command>, ctx: AppContext) {
   return async (interaction: Interaction): Promise<void> => {
@@ -34,6 +34,7 @@ export function createInteractionRouter(commands: Map<string, Command>, ctx: App
       }
       log.debug('command done', { ms: Math.round(performance.now() - started) });
     } catch (err) {
+      if (!(err instanceof UserError)) ctx.metrics.error('command');
       await handleCommandError(interaction, err, log);
     }
   };

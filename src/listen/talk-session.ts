@@ -109,6 +109,8 @@ export class TalkSession {
     this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });
     runTurn(this.ctx, {
       user,
+      kind: 'talk',
+      spokenAt: utterance.lastSpeechAt,
       session: this.session,
       speak: true,
       onTrack: (track) => (this.answering = track),

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMetrics, LATENCY_BUCKETS_S, MAX_ERROR_KINDS, TURN_KINDS, TURN_STATUSES } from '../../../src/ops/metrics.ts';
+import { checkHistogram, parseExposition, sampleValue } from './parse-exposition.ts';
+
+const FAMILIES: Record<string, string> = {
+  parley_turns_started_total: 'counter',
+  parley_turns_finished_total: 'counter',
+  parley_errors_total: 'counter',
+  parley_end_of_turn_seconds: 'histogram',
+  parley_first_audio_seconds: 'histogram',
+  parley_spend_usd_total: 'counter',
+  process_resident_memory_bytes: 'gauge',
+  parley_uptime_seconds: 'gauge',
+  nodejs_eventloop_lag_p99_seconds: 'gauge',
+};
+
+describe('Parley metrics', () => {
+  it('starts with every family declared and every known series at zero', () => {
+    const families = parseExposition(createMetrics().render());
+    expect(Object.fromEntries([...families.values()].map((f) => [f.name, f.type]))).toEqual(FAMILIES);
+    for (const family of families.values()) expect(family.help.length).toBeGreaterThan(10);
+    for (const kind of TURN_KINDS) {
+      expect(sampleValue(families, 'parley_turns_started_total', { kind })).toBe(0);
+      for (const status of TURN_STATUSES) expect(sampleValue(families, 'parley_turns_finished_total', { kind, status })).toBe(0);
+    }
+    expect(families.get('parley_turns_finished_total')!.samples).toHaveLength(9);
+    expect(families.get('parley_errors_total')!.samples).toHaveLength(0);
+    expect(sampleValue(families, 'parley_spend_usd_total')).toBe(0);
+    expect(sampleValue(families, 'process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+    expect(sampleValue(families, 'parley_uptime_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(families, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts turns by kind and status', () => {
+    const metrics = createMetrics();
+    metrics.turnStarted('ask');
+    metrics.turnStarted('ask');
+    metrics.turnStarted('talk');
+    metrics.turnFinished('ask', 'complete');
+    metrics.turnFinished('ask', 'failed');
+    metrics.turnFinished('talk', 'interrupted');
+    const families = parseExposition(metrics.render());
+    expect(sampleValue(families, 'parley_turns_started_total', { kind: 'ask' })).toBe(2);
+    expect(sampleValue(families, 'parley_turns_started_total', { kind: 'talk' })).toBe(1);
+    expect(sampleValue(families, 'parley_turns_started_total', { kind: 'announce' })).toBe(0);
+    expect(sampleValue(families, 'parley_turns_finished_total', { kind: 'ask', status: 'complete' })).toBe(1);
+    expect(sampleValue(families, 'parley_turns_finished_total', { kind: 'ask', status: 'failed' })).toBe(1);
+    expect(sampleValue(families, 'parley_turns_finished_total', { kind: 'talk', status: 'interrupted' })).toBe(1);
+  });
+
+  it('records latencies given in ms as seconds, in voice-latency buckets from 5 ms to 10 s', () => {
+    const metrics = createMetrics();
+    for (const ms of [4, 120, 650, 650, 1_800, 12_000]) metrics.endOfTurnMs(ms);
+    metrics.firstAudioMs(300);
+    metrics.firstAudioMs(-3);
+    metrics.firstAudioMs(Number.NaN);
+    const families = parseExposition(metrics.render());
+    const endOfTurn = checkHistogram(families.get('parley_end_of_turn_seconds')!);
+    expect(endOfTurn.bounds.slice(0, -1)).toEqual(LATENCY_BUCKETS_S);
+    expect(endOfTurn.bounds[0]).toBe(0.005);
+    expect(endOfTurn.bounds.at(-2)).toBe(10);
+    expect(endOfTurn.count).toBe(6);
+    expect(endOfTurn.sum).toBeCloseTo(15.224, 9);
+    const at = (bound: number) => endOfTurn.counts[endOfTurn.bounds.indexOf(bound)];
+    expect(at(0.005)).toBe(1);
+    expect(at(0.15)).toBe(2);
+    expect(at(0.75)).toBe(4);
+    expect(at(10)).toBe(5);
+    const firstAudio = checkHistogram(families.get('parley_first_audio_seconds')!);
+    expect(firstAudio.count).toBe(1);
+    expect(firstAudio.sum).toBeCloseTo(0.3, 9);
+  });
+
+  it('keeps spend as one total whatever the number of guilds, ignoring bad amounts', () => {
+    const metrics = createMetrics();
+    for (let i = 0; i < 500; i += 1) metrics.spendUsd(`guild-${i}`, 0.002);
+    metrics.spendUsd('guild-x', -10);
+    metrics.spendUsd('guild-x', Number.POSITIVE_INFINITY);
+    const families = parseExposition(metrics.render());
+    expect(families.get('parley_spend_usd_total')!.samples).toHaveLength(1);
+    expect(families.get('parley_spend_usd_total')!.samples[0]!.labels).toEqual({});
+    expect(sampleValue(families, 'parley_spend_usd_total')).toBeCloseTo(1, 9);
+  });
+
+  it('caps distinct error kinds and escapes odd ones', () => {
+    const metrics = createMetrics();
+    metrics.error('openai_429');
+    metrics.error('openai_429');
+    metrics.error('weird "kind"\\\nx');
+    metrics.error('y'.repeat(500));
+    for (let i = 0; i < MAX_ERROR_KINDS + 10; i += 1) metrics.error(`kind_${i}`);
+    metrics.error('openai_429');
+    const families = parseExposition(metrics.render());
+    const samples = families.get('parley_errors_total')!.samples;
+    expect(samples).toHaveLength(MAX_ERROR_KINDS + 1);
+    expect(sampleValue(families, 'parley_errors_total', { kind: 'openai_429' })).toBe(3);
+    expect(sampleValue(families, 'parley_errors_total', { kind: 'weird "kind"\\\nx' })).toBe(1);
+    expect(samples.some((s) => s.labels.kind === 'y'.repeat(48))).toBe(true);
+    // 3 kinds were known before the loop, so 29 of the loop's 42 got their own series and 13 went to "other".
+    expect(sampleValue(families, 'parley_errors_total', { kind: 'other' })).toBe(13);
+  });
+
+  it('reports event loop lag p99 since the previous scrape', async () => {
+    const metrics = createMetrics();
+    metrics.render();
+    await sleep(50);
+    const until = performance.now() + 200;
+    while (performance.now() < until) {
+      // Block the loop: the delay monitor's timer fires about 200 ms late.
+    }
+    await sleep(50);
+    const lag = sampleValue(parseExposition(metrics.render()), 'nodejs_eventloop_lag_p99_seconds');
+    console.log(`event loop p99 after a 200 ms block: ${(lag * 1_000).toFixed(1)} ms`);
+    expect(lag).toBeGreaterThan(0.1);
+  });
+});
