@@ -34,6 +34,7 @@ export class TalkSessions {
     const channelId = ctx.voice.get(after.guild.id)?.channelId;
     if (!talk || !channelId) return;
     if (after.id === ctx.client.user?.id) {
+      if (ctx.voice.get(after.guild.id)?.moving) return; // Parley's own trip to announce elsewhere: it comes back
       // Moved by a moderator: the people Parley was listening to are no longer with it.
       if (before.channelId && after.channelId && before.channelId !== after.channelId) talk.close();
       return;
