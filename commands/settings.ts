@@ -1,7 +1,7 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { BUILT_IN_VOICES, describeVoice, parseVoice } from '../src/ai/voices.ts';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { STALE_COMMAND, UserError } from '../src/discord/errors.ts';
 import { fitMessage } from '../src/discord/live-reply.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 
@@ -61,7 +61,7 @@ export default {
         `Persona${settings.persona ? '' : ' (default)'}: ${fitMessage(persona, 1_500)}`,
       ].join('\n');
     } else {
-      throw new UserError('Unknown settings command.');
+      throw new UserError(STALE_COMMAND);
     }
     await interaction.reply({ content, flags: MessageFlags.Ephemeral });
   },

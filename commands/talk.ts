@@ -1,6 +1,6 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { STALE_COMMAND, UserError } from '../src/discord/errors.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel } from '../src/discord/voice-channels.ts';
 
 export default {
@@ -27,7 +27,9 @@ export default {
     if (everyone && !member.permissions.has(PermissionFlagsBits.ManageChannels)) {
       throw new UserError('Only moderators (Manage Channels) can use `everyone`.');
     }
-    if (interaction.options.getSubcommand() === 'stop') {
+    const subcommand = interaction.options.getSubcommand();
+    if (subcommand !== 'start' && subcommand !== 'stop') throw new UserError(STALE_COMMAND);
+    if (subcommand === 'stop') {
       const talk = ctx.talk.get(interaction.guildId);
       if (!talk) throw new UserError("I'm not listening to anyone here.");
       if (everyone) talk.close();

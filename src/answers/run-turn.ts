@@ -125,6 +125,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = { text, complete: false, cutReason: 'the bot was shutting down' };
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
+    } else if (writer?.track.cancelled) {
+      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored.
+      ctx.metrics.turnFinished(kind, 'interrupted');
+      throw new UserError('I stopped before answering: I left the voice channel.');
     } else {
       writer?.track.cancel();
       ctx.metrics.error(openaiErrorKind(err));

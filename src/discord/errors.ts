@@ -31,8 +31,39 @@ export async function replyBriefly(interaction: RepliableInteraction, content: s
   }
 }
 
+/** discord.js's errors for options that do not match the command's definition. */
+const STALE_OPTION_CODES = new Set([
+  'CommandInteractionOptionNotFound',
+  'CommandInteractionOptionType',
+  'CommandInteractionOptionEmpty',
+  'CommandInteractionOptionNoSubcommand',
+  'CommandInteractionOptionNoSubcommandGroup',
+  'CommandInteractionOptionInvalidChannelType',
+]);
+
+export const STALE_COMMAND =
+  'This command looks out of date: Discord is still updating it. Please try again in a minute.';
+
+/** Whether discord.js refused an option because it does not match the command's definition. */
+export function isStaleOptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STALE_OPTION_CODES.has(code);
+}
+
+/**
+ * Options that do not fit the command's definition mean Discord still shows an older registration
+ * (a deploy has not propagated yet): the member is told to retry, the operator to redeploy.
+ */
+function asStaleCommand(err: unknown, log: Logger): UserError | undefined {
+  if (!isStaleOptionError(err)) return undefined;
+  const code = (err as { code: string }).code;
+  log.warn('options do not match the command definition: run npm run deploy-commands if this persists', { code });
+  return new UserError(STALE_COMMAND);
+}
+
 /** Maps any error thrown by a command to a reply; never throws itself. */
-export async function handleCommandError(interaction: RepliableInteraction, err: unknown, log: Logger): Promise<void> {
+export async function handleCommandError(interaction: RepliableInteraction, thrown: unknown, log: Logger): Promise<void> {
+  const err = asStaleCommand(thrown, log) ?? thrown;
   const expected = err instanceof UserError;
   if (!expected) {
     log.error('command failed', { err: err instanceof Error ? err : new Error(String(err)) });

@@ -4,7 +4,7 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { Command } from './command.ts';
-import { handleCommandError, UserError } from './errors.ts';
+import { handleCommandError, isStaleOptionError, STALE_COMMAND, UserError } from './errors.ts';
 
 export function createInteractionRouter(commands: Map<string, Command>, ctx: AppContext) {
   return async (interaction: Interaction): Promise<void> => {
@@ -20,8 +20,8 @@ export function createInteractionRouter(commands: Map<string, Command>, ctx: App
     try {
       if (!command) {
         // Registered commands and code disagree (a stale deploy): tell the member rather than time out.
-        log.warn('unknown command');
-        await handleCommandError(interaction, new Error(`unknown command ${interaction.commandName}`), log);
+        log.warn('unknown command: run npm run deploy-commands');
+        await handleCommandError(interaction, new UserError(STALE_COMMAND), log);
         return;
       }
       const started = performance.now();
@@ -30,11 +30,12 @@ export function createInteractionRouter(commands: Map<string, Command>, ctx: App
       } else if (interaction.isMessageContextMenuCommand() && command.kind === 'message') {
         await command.execute(interaction, { ...ctx, log });
       } else {
-        throw new Error('command kind does not match the interaction');
+        log.warn('command kind does not match the interaction: run npm run deploy-commands');
+        throw new UserError(STALE_COMMAND);
       }
       log.debug('command done', { ms: Math.round(performance.now() - started) });
     } catch (err) {
-      if (!(err instanceof UserError)) ctx.metrics.error('command');
+      if (!(err instanceof UserError) && !isStaleOptionError(err)) ctx.metrics.error('command');
       await handleCommandError(interaction, err, log);
     }
   };

@@ -19,7 +19,8 @@ export class MemberListener {
   readonly userId: string;
   /** Packets that did not decode (counted, skipped). */
   corruptPackets = 0;
-  private readonly stream: Readable;
+  private stream: Readable;
+  private readonly receiver: VoiceReceiver;
   private readonly decoder = new OpusFrameDecoder();
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
@@ -29,11 +30,24 @@ export class MemberListener {
   constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents) {
     this.userId = userId;
     this.events = events;
+    this.receiver = receiver;
     this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
-    // Manual: the stream lives as long as the session; segmentation is Parley's, not the library's.
-    this.stream = receiver.subscribe(userId, { end: { behavior: EndBehaviorType.Manual } });
-    this.stream.on('data', (packet: Buffer) => this.onPacket(packet));
-    this.stream.on('error', () => this.stop());
+    this.stream = this.subscribe();
+  }
+
+  /**
+   * Manual end: the stream lives as long as the session; segmentation is Parley's, not the library's.
+   * The library destroys a member's stream when their packets stop decrypting; listening goes on with
+   * a new subscription rather than silently ending.
+   */
+  private subscribe(): Readable {
+    const stream = this.receiver.subscribe(this.userId, { end: { behavior: EndBehaviorType.Manual } });
+    stream.on('data', (packet: Buffer) => this.onPacket(packet));
+    stream.on('error', () => stream.destroy());
+    stream.once('close', () => {
+      if (!this.stopped) this.stream = this.subscribe();
+    });
+    return stream;
   }
 
   /** Stops listening and drops any unfinished utterance. */

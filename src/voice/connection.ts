@@ -26,12 +26,20 @@ export async function connectToChannel(channel: VoiceBasedChannel, readyTimeoutM
     selfDeaf: false, // Parley listens in /talk; deafened bots receive no audio.
     selfMute: false,
   });
+  // A connection destroyed while joining (a /leave, a kick) fails at once instead of at the timeout.
+  let onDestroyed: (() => void) | undefined;
+  const destroyed = new Promise<never>((_, reject) => {
+    onDestroyed = () => reject(new Error('voice connection destroyed while joining'));
+    connection.once(VoiceConnectionStatus.Destroyed, onDestroyed);
+  });
   try {
-    await entersState(connection, VoiceConnectionStatus.Ready, readyTimeoutMs);
+    await Promise.race([entersState(connection, VoiceConnectionStatus.Ready, readyTimeoutMs), destroyed]);
     return connection;
   } catch (err) {
     if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
     throw err;
+  } finally {
+    connection.off(VoiceConnectionStatus.Destroyed, onDestroyed!);
   }
 }
 

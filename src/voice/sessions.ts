@@ -1,6 +1,6 @@
 /**
- * The registry of voice sessions, one per guild. Joins are deduplicated per guild so two commands
- * arriving together cannot open two connections.
+ * The registry of voice sessions, one per guild. Joins in a guild run one after another, so commands
+ * arriving together cannot open two connections or share one between two sessions.
  */
 import type { VoiceBasedChannel } from 'discord.js';
 import type { Logger } from '../log.ts';
@@ -16,7 +16,8 @@ export interface JoinResult {
 
 export class VoiceSessions {
   private readonly sessions = new Map<string, VoiceSession>();
-  private readonly joining = new Map<string, Promise<VoiceSession>>();
+  /** The last join queued per guild; the next one starts when it has settled. */
+  private readonly joins = new Map<string, Promise<JoinResult>>();
 
   private readonly log: Logger;
   private readonly readyTimeoutMs: number;
@@ -41,22 +42,24 @@ export class VoiceSessions {
    */
   async join(channel: VoiceBasedChannel, options: { temporary?: boolean } = {}): Promise<JoinResult> {
     const guildId = channel.guild.id;
-    const pending = this.joining.get(guildId);
-    if (pending) await pending.catch(() => undefined);
-    const existing = this.sessions.get(guildId);
+    const previous = this.joins.get(guildId) ?? Promise.resolve();
+    const attempt = previous.catch(() => undefined).then(() => this.joinNow(channel, options.temporary ?? false));
+    this.joins.set(guildId, attempt);
+    try {
+      return await attempt;
+    } finally {
+      if (this.joins.get(guildId) === attempt) this.joins.delete(guildId);
+    }
+  }
+
+  private async joinNow(channel: VoiceBasedChannel, temporary: boolean): Promise<JoinResult> {
+    const existing = this.sessions.get(channel.guild.id);
     if (existing?.channelId === channel.id && existing.isReady) {
-      if (!options.temporary) existing.claim();
+      if (!temporary) existing.claim();
       return { session: existing, alreadyThere: true };
     }
     existing?.destroy();
-
-    const attempt = this.connect(channel, options.temporary ?? false);
-    this.joining.set(guildId, attempt);
-    try {
-      return { session: await attempt, alreadyThere: false };
-    } finally {
-      this.joining.delete(guildId);
-    }
+    return { session: await this.connect(channel, temporary), alreadyThere: false };
   }
 
   /** Leaves the guild's voice channel; false when there was no session. */

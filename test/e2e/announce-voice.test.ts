@@ -177,6 +177,8 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     expect(await finalReply(second)).toMatch(/Announced in/);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     clearInterval(watch);
+    // The sampler may miss the last state on a loaded machine: record it once more.
+    visited.push(bed.discord.botVoice(bed.ids.guild).channelId);
     expect(runs(visited)).toEqual([null, bed.ids.voice, bed.ids.voice2, null]);
     expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();
   });

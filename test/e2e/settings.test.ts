@@ -52,7 +52,9 @@ describe('/settings, /reset and /join permission checks', () => {
 
   it('/reset forgets the channel conversation', async () => {
     expect(bed.bot.ctx.store.history(bed.ids.text).length).toBeGreaterThan(0);
-    const reply = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'reset' }).waitForReply();
+    const reset = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'reset' });
+    expect((await reset.waitForReply()).ephemeral).toBe(true);
+    const reply = await reset.waitFor((r) => r.kind === 'edit');
     expect(reply.body.content).toMatch(/Forgot the conversation/);
     expect(bed.bot.ctx.store.history(bed.ids.text)).toEqual([]);
     bed.openai.scriptChat({ transcript: 'Fresh.', textOnly: true });
