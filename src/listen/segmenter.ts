@@ -30,6 +30,12 @@ export interface Utterance {
 const DEFAULT_SPEECH_RMS = 100;
 /** Longest gap in packets that is filled with silence inside an utterance. */
 const GAP_FILL_LIMIT_MS = 1_000;
+/**
+ * Packets of a speaker who is talking arrive every 20 ms give or take network jitter and event-loop
+ * stalls, sometimes in bursts; a gap shorter than this is jitter (the packets are late, not missing)
+ * unless the speaker had sent a silence frame, which clients do before they stop sending.
+ */
+const JITTER_TOLERANCE_MS = 200;
 
 export class UtteranceSegmenter {
   private frames: Int16Array[] = [];
@@ -37,6 +43,7 @@ export class UtteranceSegmenter {
   private framesThroughSpeech = 0;
   private speechMs = 0;
   private lastFrameAt = 0;
+  private lastFrameSilent = false;
   private lastSpeechAt = 0;
   private readonly options: Required<SegmenterOptions>;
   private readonly emit: (utterance: Utterance) => void;
@@ -73,6 +80,7 @@ export class UtteranceSegmenter {
     if (!this.active && !speech) return;
     this.frames.push(frame ?? new Int16Array(FRAME_VALUES_48K_STEREO));
     this.lastFrameAt = at;
+    this.lastFrameSilent = frame === null;
     if (speech) {
       this.framesThroughSpeech = this.frames.length;
       this.speechMs += FRAME_MS;
@@ -93,6 +101,8 @@ export class UtteranceSegmenter {
 
   /** Packets stop during short pauses; the pause belongs in the audio, so it is filled with silence. */
   private fillGap(at: number): void {
+    const gap = at - this.lastFrameAt;
+    if (gap < JITTER_TOLERANCE_MS && !this.lastFrameSilent) return;
     const missing = Math.floor((Math.min(at - this.lastFrameAt, GAP_FILL_LIMIT_MS) - FRAME_MS / 2) / FRAME_MS);
     for (let i = 0; i < missing; i++) this.frames.push(new Int16Array(FRAME_VALUES_48K_STEREO));
   }

@@ -1,9 +1,15 @@
 /**
- * One piece of audio for the pacer (an answer, an announcement part), filled with opus packets while
- * it is being produced. It records how much of it was actually played, so an interrupted answer can
- * be stored as what the listeners heard.
+ * One piece of audio for the pacer (an answer, an announcement part), filled while it is being
+ * produced with opus packets or with 20 ms PCM frames that are encoded only when sent: the codec's cost
+ * then spreads evenly over the pacer's ticks instead of arriving in bursts with the model's chunks, and
+ * audio cut by barge-in is never encoded. It records how much was actually played, so an interrupted
+ * answer can be stored as what the listeners heard.
  */
 import { FRAME_MS } from '../audio/format.ts';
+import { OpusFrameEncoder } from '../audio/opus-frames.ts';
+
+/** An opus packet, or a 20 ms frame of 48 kHz stereo PCM to encode when it is sent. */
+export type TrackItem = Buffer | Int16Array;
 
 export const PRIORITY_ANSWER = 0;
 export const PRIORITY_ANNOUNCEMENT = 10;
@@ -11,7 +17,8 @@ export const PRIORITY_ANNOUNCEMENT = 10;
 export type TrackOutcome = 'played' | 'cancelled';
 
 export class OpusTrack {
-  private readonly packets: Buffer[] = [];
+  private readonly packets: TrackItem[] = [];
+  private encoder: OpusFrameEncoder | undefined;
   private head = 0;
   private notify: (() => void) | undefined;
   private settle!: (outcome: TrackOutcome) => void;
@@ -43,7 +50,7 @@ export class OpusTrack {
     return this.packets.length * FRAME_MS;
   }
 
-  push(...packets: Buffer[]): void {
+  push(...packets: TrackItem[]): void {
     if (this.ended || this.cancelled || packets.length === 0) return;
     this.packets.push(...packets);
     this.notify?.();
@@ -74,12 +81,15 @@ export class OpusTrack {
   /** @internal */
   take(): Buffer | undefined {
     if (this.head >= this.packets.length) return undefined;
-    const packet = this.packets[this.head]!;
-    // Keep the array for producedMs, but release the buffer.
+    const item = this.packets[this.head]!;
+    // Keep the array for producedMs, but release the audio.
     this.packets[this.head++] = EMPTY;
     this.playedFrames++;
     this.firstPlayedAt ??= performance.now();
-    return packet;
+    if (Buffer.isBuffer(item)) return item;
+    // One encoder per track keeps the codec's state continuous across the answer's frames.
+    this.encoder ??= new OpusFrameEncoder();
+    return this.encoder.encodeFrame(item);
   }
 
   /** @internal */

@@ -38,11 +38,23 @@ describe('UtteranceSegmenter', () => {
   });
 
   it('keeps pauses inside an utterance, filling packet gaps with silence', () => {
-    const { out, segmenter, t } = run([...Array(20).fill(0).map(loud), ...Array(10).fill('gap'), ...Array(20).fill(0).map(loud)]);
+    const { out, segmenter, t } = run([...Array(20).fill(0).map(loud), null, ...Array(9).fill('gap'), ...Array(20).fill(0).map(loud)]);
     segmenter.checkSilence(t + 700);
     expect(out).toHaveLength(1);
     expect(out[0]!.durationMs).toBe(1_000);
     expect(out[0]!.speechMs).toBe(800);
+  });
+
+  it('treats a short gap without a silence frame as jitter: late packets, nothing inserted', () => {
+    const { out, segmenter, t } = run([...Array(20).fill(0).map(loud), 'gap', 'gap', 'gap', ...Array(20).fill(0).map(loud)]);
+    segmenter.checkSilence(t + 700);
+    expect(out[0]!.durationMs).toBe(800);
+  });
+
+  it('fills a long gap even without a silence frame (the speaker stopped sending)', () => {
+    const { out, segmenter, t } = run([...Array(20).fill(0).map(loud), ...Array(15).fill('gap'), ...Array(20).fill(0).map(loud)]);
+    segmenter.checkSilence(t + 700);
+    expect(out[0]!.durationMs).toBe(1_100);
   });
 
   it('cuts at the maximum length and starts a new utterance with the next words', () => {
