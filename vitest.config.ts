@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'bench/**/*.test.ts'],
     // Child processes rather than worker threads: native addons (opus, DAVE) and real sockets per file.
     pool: 'forks',
     testTimeout: 30_000,
