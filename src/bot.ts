@@ -53,10 +53,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // The SDK's own console logging is off: failures reach Parley's logger through the error path.
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
   const store = SqliteStore.open(config.dataDir);
-  const voice = new VoiceSessions(log);
   const talk = new TalkSessions();
   const shutdown = new AbortController();
   const metrics = createMetrics();
+  const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
   const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 
@@ -71,8 +71,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    // New interactions are refused from here on; answers in flight stop and store what was heard.
-    client.removeAllListeners(Events.InteractionCreate);
+    // New interactions are refused from here on (see the router); answers in flight stop and store what was heard.
     shutdown.abort(new Error('shutting down'));
     talk.closeAll();
     voice.destroyAll();

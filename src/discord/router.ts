@@ -17,6 +17,10 @@ export function createInteractionRouter(commands: Map<string, Command>, ctx: App
       userId: interaction.user.id,
     });
     const command = commands.get(interaction.commandName);
+    if (ctx.shutdown.aborted) {
+      await handleCommandError(interaction, new UserError("I'm restarting. Please try again in a minute."), log);
+      return;
+    }
     try {
       if (!command) {
         // Registered commands and code disagree (a stale deploy): tell the member rather than time out.

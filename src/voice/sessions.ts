@@ -2,6 +2,7 @@
  * The registry of voice sessions, one per guild. Joins in a guild run one after another, so commands
  * arriving together cannot open two connections or share one between two sessions.
  */
+import { VoiceConnectionStatus } from '@discordjs/voice';
 import type { VoiceBasedChannel } from 'discord.js';
 import type { Logger } from '../log.ts';
 import { connectToChannel, superviseConnection, VOICE_READY_TIMEOUT_MS } from './connection.ts';
@@ -22,8 +23,12 @@ export class VoiceSessions {
   private readonly log: Logger;
   private readonly readyTimeoutMs: number;
 
-  constructor(log: Logger, readyTimeoutMs = VOICE_READY_TIMEOUT_MS) {
+  private readonly onDisconnect: () => void;
+
+  /** `onDisconnect` runs whenever a connection drops (metrics). */
+  constructor(log: Logger, onDisconnect: () => void = () => {}, readyTimeoutMs = VOICE_READY_TIMEOUT_MS) {
     this.log = log;
+    this.onDisconnect = onDisconnect;
     this.readyTimeoutMs = readyTimeoutMs;
   }
 
@@ -88,6 +93,7 @@ export class VoiceSessions {
     const session = new VoiceSession(guildId, connection, log);
     session.temporary = temporary;
     this.sessions.set(guildId, session);
+    connection.on(VoiceConnectionStatus.Disconnected, this.onDisconnect);
     superviseConnection(connection, log, () => {
       session.destroy();
       if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);
