@@ -76,10 +76,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       current: user,
     });
 
+  // Playback stopped, the caller's signal, or shutdown: any of them ends the request. AbortSignal.any
+  // does not keep a listener on the long-lived shutdown signal per turn.
   const stop = new AbortController();
-  for (const signal of [request.signal, ctx.shutdown]) {
-    signal?.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
-  }
+  const signal = AbortSignal.any([stop.signal, ctx.shutdown, ...(request.signal ? [request.signal] : [])]);
   const writer = request.session && request.speak ? new SpeechTrackWriter() : undefined;
   if (writer && request.session) {
     request.session.pacer.enqueue(writer.track);
@@ -104,7 +104,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       openai,
       { model: config.chatModel, voice: settings.voice ?? config.voice, messages, speak: request.speak },
       sink,
-      { signal: stop.signal, stallMs: config.streamStallMs },
+      { signal, stallMs: config.streamStallMs },
     );
 
   let answer: SpokenAnswer;
