@@ -1,12 +1,11 @@
 /** `POST /v1/chat/completions`: validates, picks the scripted answer and sends it streamed or whole. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { faultError } from './api-errors.ts';
 import { pcm24kDurationMs, synthesizeTone24k } from './audio-bytes.ts';
 import { buildChatCompletion, buildChatStreamChunks } from './chat-answer.ts';
 import type { ChatAnswer } from './chat-answer.ts';
 import { interpretChatRequest } from './chat-request.ts';
 import type { ChatRequestPlan } from './chat-request.ts';
-import { SSE_DONE, sendJsonNow, sseEvent } from './context.ts';
+import { SSE_DONE, sendJsonNow, sseEvent, takeScript } from './context.ts';
 import type { HandlerContext, ScriptQueue } from './context.ts';
 import { encodeAnswerAudio, isFakeAudioFormat } from './encode-audio.ts';
 import { DEFAULT_CHUNK_MS, sendOffsetMs, sendPacedChunks } from './paced-writer.ts';
@@ -64,13 +63,7 @@ function planAnswer(ctx: HandlerContext, plan: ChatRequestPlan, script: ChatScri
 /** Handles one chat completions request (throws `ApiError` for the router to send). */
 export async function handleChatCompletions(ctx: HandlerContext, queue: ScriptQueue<ChatScript>): Promise<void> {
   const plan = interpretChatRequest(ctx.record.body, ctx.state, ctx.record);
-  const next = queue.next();
-  if ('fail' in next) {
-    ctx.record.fault = next.fail;
-    throw faultError(next.fail);
-  }
-  const script = next.serve ?? {};
-  if (script.fault) ctx.record.fault = script.fault;
+  const script = takeScript(ctx, queue);
   const answer = planAnswer(ctx, plan, script);
   ctx.commit(200);
   const writerOptions = {

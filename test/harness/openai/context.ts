@@ -1,6 +1,6 @@
 /** Internal plumbing shared by the fake's endpoint handlers: state, script queues, response helpers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiError } from './api-errors.ts';
+import { faultError, type ApiError } from './api-errors.ts';
 import type { ChunkObserver } from './paced-writer.ts';
 import type { Fault, RecordedRequest } from './types.ts';
 
@@ -69,6 +69,21 @@ export class ScriptQueue<T extends { fault?: Fault }> {
     this.#scripts.shift();
     return { serve: head };
   }
+}
+
+/**
+ * The script for one request: throws the status fault it asks for (recorded on the request), or
+ * returns the script to serve (`{}` for the defaults), its transport fault recorded.
+ */
+export function takeScript<T extends { fault?: Fault }>(ctx: HandlerContext, queue: ScriptQueue<T>): Partial<T> {
+  const next = queue.next();
+  if ('fail' in next) {
+    ctx.record.fault = next.fail;
+    throw faultError(next.fail);
+  }
+  const script: Partial<T> = next.serve ?? {};
+  if (script.fault) ctx.record.fault = script.fault;
+  return script;
 }
 
 /** Writes an OpenAI-shaped error response. */

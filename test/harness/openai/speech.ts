@@ -1,7 +1,7 @@
 /** `POST /v1/audio/speech`: raw audio streamed in paced chunks, or `speech.audio.*` SSE events. */
-import { faultError, invalidRequest, schemaViolation } from './api-errors.ts';
+import { invalidRequest, schemaViolation } from './api-errors.ts';
 import { pcm24kDurationMs, splitPcm24k, synthesizeTone24k } from './audio-bytes.ts';
-import { sseEvent } from './context.ts';
+import { sseEvent, takeScript } from './context.ts';
 import type { HandlerContext, ScriptQueue } from './context.ts';
 import { encodeAnswerAudio, isFakeAudioFormat, speechContentType } from './encode-audio.ts';
 import type { FakeAudioFormat } from './encode-audio.ts';
@@ -96,13 +96,7 @@ function interpretSpeechRequest(ctx: HandlerContext): SpeechRequest & { format: 
 /** Handles one speech request (throws `ApiError` for the router to send). */
 export async function handleSpeech(ctx: HandlerContext, queue: ScriptQueue<SpeechScript>): Promise<void> {
   const request = interpretSpeechRequest(ctx);
-  const next = queue.next();
-  if ('fail' in next) {
-    ctx.record.fault = next.fail;
-    throw faultError(next.fail);
-  }
-  const script = next.serve ?? {};
-  if (script.fault) ctx.record.fault = script.fault;
+  const script = takeScript(ctx, queue);
   const pcm = script.audio ?? defaultSpeechAudio(request.input, request.speed);
   const chunks = splitEncodedAudio(
     encodeAnswerAudio(pcm, request.format),

@@ -1,8 +1,8 @@
 /** `POST /v1/audio/transcriptions`: a multipart upload in, `{text, usage}` out. */
 import { extname } from 'node:path';
-import { faultError, invalidRequest, schemaViolation } from './api-errors.ts';
+import { invalidRequest, schemaViolation } from './api-errors.ts';
 import { audioDurationMs } from './audio-bytes.ts';
-import { sendBodyNow } from './context.ts';
+import { sendBodyNow, takeScript } from './context.ts';
 import type { HandlerContext, ScriptQueue } from './context.ts';
 import { assertModelServes } from './models.ts';
 import { sendPacedChunks } from './paced-writer.ts';
@@ -87,14 +87,9 @@ export async function handleTranscription(
     );
   }
 
-  const next = queue.next();
-  if ('fail' in next) {
-    ctx.record.fault = next.fail;
-    throw faultError(next.fail);
-  }
-  const text = next.serve?.text ?? DEFAULT_TRANSCRIPTION_TEXT;
-  const fault = next.serve?.fault;
-  if (fault) ctx.record.fault = fault;
+  const script = takeScript(ctx, queue);
+  const text = script.text ?? DEFAULT_TRANSCRIPTION_TEXT;
+  const fault = script.fault;
   ctx.commit(200);
   const usage = transcriptionUsage(model, audioDurationMs(file.data), text);
   const [responseContentType, payload] =
