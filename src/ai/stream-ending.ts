@@ -20,6 +20,7 @@ export interface StreamedAudioDelta {
 /** What showed the answer complete, for logs and tests. */
 export type EndingMark = 'finish_reason' | 'audio marker' | 'usage and [DONE]';
 
+/** Follows one stream's chunks (and its `[DONE]`) and says whether, and by what, its end was marked. */
 export class StreamEnding {
   #finishReason: string | undefined;
   #sawAudioId = false;
@@ -58,6 +59,7 @@ export class StreamEnding {
     return undefined;
   }
 
+  /** True once any end mark stands. */
   get complete(): boolean {
     return this.mark !== undefined;
   }
