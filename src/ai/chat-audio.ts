@@ -28,6 +28,8 @@ export interface AnswerSink {
   text(delta: string): void;
   /** The usage the API reported, as soon as it arrives (also when the answer is aborted afterwards). */
   usage?(tokens: TokenUsage): void;
+  /** The API accepted the request (its response began): the input is billed from here on. */
+  accepted?(): void;
 }
 
 export interface SpokenAnswer {
@@ -97,6 +99,7 @@ async function streamAnswer(
   let received = false;
   try {
     const stream = await openStream(openai, request, watchdog, ending);
+    sink.accepted?.();
     timer = setTimeout(onStall, stallMs);
     for await (const chunk of stream) {
       clearTimeout(timer);
@@ -178,6 +181,7 @@ function stalledAnswer(answer: SpokenAnswer, received: boolean, stallMs: number)
 
 async function wholeAnswer(openai: OpenAI, request: SpokenAnswerRequest, sink: AnswerSink, signal?: AbortSignal): Promise<SpokenAnswer> {
   const completion = await openai.chat.completions.create({ ...baseBody(request), stream: false }, { signal });
+  sink.accepted?.();
   const message = completion.choices[0]?.message;
   const text = message?.audio?.transcript ?? message?.content ?? '';
   if (text) sink.text(text);

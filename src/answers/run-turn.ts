@@ -98,6 +98,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   let audioBytes = 0;
   // Usage can arrive before the answer is stopped; it is billed either way.
   let reportedUsage: TokenUsage | undefined;
+  let accepted = false;
   const sink = {
     audio(pcm: Buffer) {
       audioBytes += pcm.length;
@@ -111,6 +112,15 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     usage(tokens: TokenUsage) {
       reportedUsage = tokens;
     },
+    accepted() {
+      accepted = true;
+    },
+  };
+  const spend = (reported = reportedUsage) => {
+    const usage = answerUsage(reported, inputTokens, { audioMs: durationMs(audioBytes / 2, OPENAI_PCM_RATE, 1), text, accepted });
+    const costUsd = usage ? estimateCostUsd(config.chatModel, usage.tokens, config.prices) : 0;
+    ctx.metrics.spendUsd(user.guildId, costUsd);
+    return usage && { model: config.chatModel, userId: user.speakerId, costUsd, ...usage };
   };
   const ask = (messages: ReturnType<typeof build>) =>
     requestSpokenAnswer(
@@ -139,7 +149,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
-      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored.
+      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored but spend.
+      const usage = spend();
+      if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
       ctx.metrics.turnFinished(kind, 'interrupted');
       throw new UserError('I stopped before answering: I left the voice channel.');
     } else {
@@ -171,11 +183,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     status,
     createdAt: Date.now(),
   };
-  const usage = answerUsage(answer.usage ?? reportedUsage, inputTokens, { audioMs: durationMs(audioBytes / 2, OPENAI_PCM_RATE, 1), text });
-  const costUsd = usage ? estimateCostUsd(config.chatModel, usage.tokens, config.prices) : 0;
-  store.appendExchange(user, assistant, usage && { model: config.chatModel, userId: user.speakerId, costUsd, ...usage });
+  const usage = spend(answer.usage ?? reportedUsage);
+  store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(kind, status);
-  ctx.metrics.spendUsd(user.guildId, costUsd);
   log.info('turn stored', { status, cutReason, chars: answer.text.length, heardChars: heard.length, usageEstimated: usage?.estimated });
   return {
     text: answer.text,

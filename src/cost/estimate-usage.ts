@@ -15,6 +15,8 @@ export interface ReceivedAnswer {
   audioMs: number;
   /** Transcript or text received. */
   text: string;
+  /** The API accepted the request, so its input is billed even if nothing came back. */
+  accepted: boolean;
 }
 
 /** Estimated usage of one call from its input estimate and what arrived. */
@@ -30,7 +32,7 @@ export function estimateAnswerUsage(input: InputTokenEstimate, received: Receive
 
 /**
  * The reported usage when there is one, else the estimate, saying which; undefined when nothing was reported
- * and nothing arrived (the request may never have been sent, and nothing shows that it was).
+ * and the API never accepted the request (it may never have been sent).
  */
 export function answerUsage(
   reported: TokenUsage | undefined,
@@ -38,6 +40,6 @@ export function answerUsage(
   received: ReceivedAnswer,
 ): { tokens: TokenUsage; estimated: boolean } | undefined {
   if (reported) return { tokens: reported, estimated: false };
-  if (received.audioMs <= 0 && received.text === '') return undefined;
+  if (!received.accepted && received.audioMs <= 0 && received.text === '') return undefined;
   return { tokens: estimateAnswerUsage(input, received), estimated: true };
 }
