@@ -68,6 +68,12 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
+  // 2: what each announcement actually played: audio heard, why it ended early, readings that strayed (JSON).
+  `
+  ALTER TABLE announcements ADD COLUMN played_ms REAL;
+  ALTER TABLE announcements ADD COLUMN cut_reason TEXT;
+  ALTER TABLE announcements ADD COLUMN deviations_json TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

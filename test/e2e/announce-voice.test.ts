@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_PCM_RATE, OPENAI_PCM_RATE } from '../../src/audio/format.ts';
 import { decodeOggOpus } from '../../src/audio/ogg-opus.ts';
-import { resetMissingSpeechModels } from '../../src/announce/voicing.ts';
+import { resetGoneModels } from '../../src/ai/dead-models.ts';
 import { Permission, type CapturedPacket, type FakeInteraction, type SlashOptionValue } from '../harness/discord/index.ts';
 import { mixToMono, normalizedCrossCorrelation, toneAmplitude } from '../support/compare.ts';
 import { speechLike, tone } from '../support/signals.ts';
@@ -45,7 +45,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
   };
 
   beforeAll(async () => {
-    resetMissingSpeechModels();
+    resetGoneModels();
     bed = await startTestBed();
     const packets = bed.discord.capture(bed.ids.guild).packets;
     const push = packets.push.bind(packets);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAI_PCM_RATE } from '../../src/audio/format.ts';
 import { Downsampler48kStereoTo24kMono } from '../../src/audio/resample.ts';
-import { resetMissingSpeechModels } from '../../src/announce/voicing.ts';
+import { resetGoneModels } from '../../src/ai/dead-models.ts';
 import { Permission, type CapturedPacket, type FakeInteraction, type SlashOptionValue } from '../harness/discord/index.ts';
 import type { RecordedRequest } from '../harness/openai/index.ts';
 import { activeDurationMs, normalizedCrossCorrelation } from '../support/compare.ts';
@@ -65,7 +65,7 @@ function sharedChecks(backend: 'speech' | 'chat') {
   };
 
   beforeAll(async () => {
-    resetMissingSpeechModels();
+    resetGoneModels();
     bed = await startTestBed({ PARLEY_SPEECH_BACKEND: backend });
   });
   afterAll(async () => {
