@@ -201,12 +201,17 @@ async function playAnnouncement(
   };
 }
 
-/** Bills each voiced part to the moderator, so announcements count against the server's daily budget. */
+/**
+ * Bills each voiced part to the moderator (discarded attempts included), so announcements count in
+ * /usage, against the server's daily budget and in the spend metric.
+ */
 export function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): void {
   for (const part of outcomes) {
     const billed = [...(part.spent ?? []), ...(part.usage && part.model ? [{ model: part.model, usage: part.usage }] : [])];
     for (const { model, usage } of billed) {
-      ctx.store.recordUsage({ ...who, model, tokens: usage, costUsd: estimateCostUsd(model, usage, ctx.config.prices) });
+      const costUsd = estimateCostUsd(model, usage, ctx.config.prices);
+      ctx.store.recordUsage({ ...who, model, tokens: usage, costUsd });
+      ctx.metrics.spendUsd(who.guildId, costUsd);
     }
   }
 }

@@ -139,6 +139,8 @@ function sharedChecks(backend: Backend) {
     // Billed from the usage the backend reported (estimated for the speech endpoint), in /usage and the budget.
     const spent = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
     expect(spent.costUsd).toBeGreaterThan(0);
+    const metric = /^parley_spend_usd_total (\S+)$/m.exec(bed.bot.ctx.metrics.render())?.[1];
+    expect(Number(metric)).toBeCloseTo(spent.costUsd, 9);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();
   });
