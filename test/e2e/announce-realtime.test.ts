@@ -35,7 +35,8 @@ describe('/announce through Realtime: verbatim check and failures', () => {
 
   beforeAll(async () => {
     resetGoneModels();
-    bed = await startTestBed({ PARLEY_STREAM_STALL_MS: '1000' });
+    // Loose enough for a busy machine's first TLS handshake and schema compilation in the fake.
+    bed = await startTestBed({ PARLEY_STREAM_STALL_MS: '2500' });
   });
   afterAll(async () => {
     await bed?.close();
@@ -110,6 +111,21 @@ describe('/announce through Realtime: verbatim check and failures', () => {
       expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();
     });
   }
+
+  it('moves to the chat model when the Realtime model is gone, and logs why once, naming the setting', async () => {
+    bed.openai.realtimeModels.delete('gpt-realtime-2.1-mini');
+    bed.openai.scriptChat({ transcript: TEXT, audio: speechLike(500, RATE_24K, 75), speed: 2 }, { transcript: TEXT, audio: speechLike(500, RATE_24K, 76), speed: 2 });
+    const sessionsBefore = bed.openai.realtimeSessions.length;
+    expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
+    expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
+    expect(bed.openai.realtimeSessions.length - sessionsBefore).toBe(1);
+    expect(lastStored().backend).toBe('chat:gpt-audio-1.5');
+    const notes = bed.logs.filter((l) => l.includes('PARLEY_REALTIME_MODEL=gpt-realtime-2.1-mini does not exist'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/announcements use chat \(gpt-audio-1.5\) instead/);
+    bed.openai.realtimeModels.add('gpt-realtime-2.1-mini');
+    resetGoneModels();
+  });
 
   it('sent only schema-valid client events, and the fake only valid server events', () => {
     expect(bed.openai.realtimeSessions.flatMap((s) => s.clientSchemaErrors)).toEqual([]);
