@@ -35,6 +35,8 @@ export interface RealtimeSpeechResult {
   usage?: TokenUsage;
   /** Set when the session broke after some audio arrived; that audio is still valid. */
   cutReason?: string;
+  /** What OpenAI or the socket said about the break, for the operator's log. */
+  cutDetail?: string;
 }
 
 /** The session ended with a failure before any audio (an `error` event, a failed response, a closed socket). */
@@ -124,7 +126,7 @@ export function streamRealtimeSpeech(
     };
     /** A failure: fatal before any audio, a cut after. */
     const fail = (error: Error, cutReason: string) => {
-      if (bytes > 0) finish({ result: { bytes, transcript, cutReason } });
+      if (bytes > 0) finish({ result: { bytes, transcript, cutReason, cutDetail: error.message } });
       else finish({ error });
     };
     const armStallTimer = () => {
@@ -141,7 +143,11 @@ export function streamRealtimeSpeech(
     rt.socket.on('close', (code: number) => fail(new RealtimeSpeechError(`the Realtime connection closed (${code})`, 'connection_closed'), 'the connection closed'));
     rt.on('error', (err) => {
       const apiError = err.error;
-      if (!apiError) return fail(new RealtimeSpeechError(err.message, 'connection_failed'), 'the connection broke');
+      if (!apiError) {
+        // The handshake's HTTP status only reaches ws as this message.
+        const refused = /Unexpected server response: (401|403)\b/.test(err.message);
+        return fail(new RealtimeSpeechError(err.message, refused ? 'invalid_api_key' : 'connection_failed'), 'the connection broke');
+      }
       const code = apiError.code ?? apiError.type;
       const wait = code === 'rate_limit_exceeded' ? (retryAfterFromMessage(apiError.message) ?? resetSeconds) : undefined;
       fail(new RealtimeSpeechError(apiError.message, code ?? undefined, wait), code === 'rate_limit_exceeded' ? 'OpenAI rate-limited the reading' : 'OpenAI reported an error');

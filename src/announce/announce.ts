@@ -228,6 +228,10 @@ export function toAnnouncementError(err: unknown, log: Logger): Error {
       log.warn('openai realtime rate limited', { retryAfterSeconds: err.retryAfterSeconds });
       return new UserError(`I'm being rate-limited by OpenAI. Please try the announcement again in ${wait === 1 ? 'a second' : `${wait} seconds`}.`);
     }
+    if (err.code === 'invalid_api_key') {
+      log.error('openai rejected the API key for the Realtime session: check OPENAI_API_KEY', { message: err.message });
+      return new UserError("I'm misconfigured and can't reach my voice service. A server admin should check the bot's logs.");
+    }
     log.warn('openai realtime reading failed', { code: err.code, message: err.message });
     if (err.code === 'connection_closed' || err.code === 'connection_failed') {
       return new UserError('The connection to OpenAI closed before the announcement was read. Please try again.');

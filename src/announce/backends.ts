@@ -33,6 +33,8 @@ export interface AttemptSink {
 /** What one attempt produced. */
 export interface AttemptResult {
   cutReason?: string;
+  /** What was said about the break, for the log. */
+  cutDetail?: string;
   usage?: TokenUsage;
   /** The model's own transcript; undefined for the speech endpoint, which reads text as given. */
   transcript?: string;

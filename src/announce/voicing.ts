@@ -86,6 +86,7 @@ export async function voiceText(
           record('played');
           ctx.log.warn('announcement reading strayed from the text; played as it was', { backend: backend.kind, attempt, errors: verdict.errors });
         }
+        if (result.cutReason) ctx.log.warn('announcement reading cut', { backend: backend.kind, cutReason: result.cutReason, detail: result.cutDetail });
         gate.flush();
         return {
           backend: `${backend.kind}:${backend.model}`,

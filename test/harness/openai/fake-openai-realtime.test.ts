@@ -69,7 +69,7 @@ describe('fake OpenAI: Realtime readings over wss', () => {
     expect(fake.realtimeSessions.at(-1)!.clientSchemaErrors.join()).toMatch(/speed/);
   });
 
-  it('faults: error event, rate limit, close and stall mid-response; an unknown model', async () => {
+  it('faults: error event, rate limit, close and stall mid-response; a wrong key; an unknown model', async () => {
     fake.scriptRealtime({ fault: { kind: 'error', afterChunks: 2 } });
     expect((await read('First fault test here.').done).cutReason).toMatch(/error/);
 
@@ -87,6 +87,10 @@ describe('fake OpenAI: Realtime readings over wss', () => {
 
     fake.scriptRealtime({ fault: { kind: 'stall', afterChunks: 2 } });
     expect((await read('Fifth fault test here.', 400).done).cutReason).toMatch(/stalled/);
+
+    const wrongKey = new OpenAI({ apiKey: 'sk-wrong-key-1234', baseURL: fake.baseURL });
+    const refused = await streamRealtimeSpeech(wrongKey, { model: 'gpt-realtime-2.1-mini', text: 'x', voice: 'marin', speed: 1 }, { audio: () => undefined }, { stallMs: 5_000 }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'RealtimeSpeechError', code: 'invalid_api_key' });
 
     const gone = await read('Sixth.', 5_000, 'gpt-realtime-mini').done.catch((e: unknown) => e);
     expect(isModelNotFoundError(gone)).toBe(true);
