@@ -37,6 +37,7 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     resetGoneModels();
     // Loose enough for a busy machine's first TLS handshake and schema compilation in the fake.
     bed = await startTestBed({ PARLEY_STREAM_STALL_MS: '2500' });
+    bed.openai.warmRealtime();
   });
   afterAll(async () => {
     await bed?.close();

@@ -48,6 +48,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
   beforeAll(async () => {
     resetGoneModels();
     bed = await startTestBed({ PARLEY_SPEECH_BACKEND: 'speech' });
+    bed.openai.warmRealtime();
     const packets = bed.discord.capture(bed.ids.guild).packets;
     const push = packets.push.bind(packets);
     packets.push = (...items: CapturedPacket[]) => {

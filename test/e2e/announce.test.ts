@@ -92,6 +92,7 @@ function sharedChecks(backend: Backend) {
     resetGoneModels();
     // The Realtime backend is the default: its bed sets nothing.
     bed = await startTestBed(backend === 'realtime' ? {} : { PARLEY_SPEECH_BACKEND: backend });
+    bed.openai.warmRealtime();
   });
   afterAll(async () => {
     await bed?.close();

@@ -16,6 +16,7 @@ import { ScriptQueue, sendApiError, sendJsonNow } from './context.ts';
 import type { FakeState, HandlerContext, IssuedAudio } from './context.ts';
 import { DEFAULT_MODELS, DEFAULT_NON_STREAMING_MODELS } from './models.ts';
 import { FakeRealtime, REALTIME_CA_CERT_PATH } from './realtime-server.ts';
+import { validateAgainst } from './validate.ts';
 import { readFileSync } from 'node:fs';
 import { handleSpeech } from './speech.ts';
 import { handleTranscription, parseMultipart } from './transcription.ts';
@@ -129,6 +130,15 @@ export class FakeOpenAI {
   /** Queues Realtime readings, one per `response.create`; an empty queue reads the text verbatim. */
   scriptRealtime(...readings: RealtimeScript[]): void {
     this.#realtime.script(...readings);
+  }
+
+  /**
+   * Compiles the Realtime event schemas now (about half a second). The fake runs in the bot's process,
+   * so compiling them during the first reading would block the bot's own timers.
+   */
+  warmRealtime(): void {
+    validateAgainst('RealtimeClientEvent', {});
+    validateAgainst('RealtimeServerEvent', {});
   }
 
   /** Every Realtime session so far, with the events both ways and their schema problems. */
