@@ -59,7 +59,12 @@ export interface RealtimeSpeechCallbacks {
   audio(pcm16: Buffer): void;
   /** Output transcript deltas, in order. */
   transcript?(delta: string): void;
+  /** The usage of a reading that was stopped (its `response.done` after `response.cancel`). */
+  cancelledUsage?(usage: TokenUsage): void;
 }
+
+/** How long a stopped reading waits for the `response.done` that reports what it cost. */
+const CANCEL_WAIT_MS = 1_000;
 
 /** Instructions that make a conversational Realtime model a reader. */
 export function readVerbatimInstructions(style: string | undefined, speed: number): string {
@@ -126,6 +131,7 @@ export function streamRealtimeSpeech(
     };
     /** A failure: fatal before any audio, a cut after. */
     const fail = (error: Error, cutReason: string) => {
+      if (abortReason !== undefined) return finish({ error: abortReason });
       if (bytes > 0) finish({ result: { bytes, transcript, cutReason, cutDetail: error.message } });
       else finish({ error });
     };
@@ -133,7 +139,16 @@ export function streamRealtimeSpeech(
       clearTimeout(timer);
       timer = setTimeout(() => fail(new StreamStalledError(`no Realtime event for ${stallMs} ms`), 'the stream stalled'), stallMs);
     };
-    const onAbort = () => finish({ error: signal?.reason ?? new Error('aborted') });
+    let responseOpen = false;
+    let abortReason: unknown;
+    // A response in progress is cancelled, and its response.done awaited briefly: it says what the stopped reading cost.
+    const onAbort = () => {
+      abortReason = signal?.reason ?? new Error('aborted');
+      if (!responseOpen || rt.socket.readyState !== rt.socket.OPEN) return finish({ error: abortReason });
+      rt.send({ type: 'response.cancel' });
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ error: abortReason }), CANCEL_WAIT_MS);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     armStallTimer();
 
@@ -153,8 +168,16 @@ export function streamRealtimeSpeech(
       fail(new RealtimeSpeechError(apiError.message, code ?? undefined, wait), code === 'rate_limit_exceeded' ? 'OpenAI rate-limited the reading' : 'OpenAI reported an error');
     });
     rt.on('event', (event: RealtimeServerEvent) => {
+      if (abortReason !== undefined) {
+        if (event.type !== 'response.done') return;
+        if (event.response.usage) callbacks.cancelledUsage?.(usageFromRealtime(event.response.usage));
+        return finish({ error: abortReason });
+      }
       armStallTimer();
       switch (event.type) {
+        case 'response.created':
+          responseOpen = true;
+          return;
         case 'response.output_audio.delta': {
           const pcm16 = Buffer.from(event.delta, 'base64');
           if (pcm16.length === 0) return;

@@ -28,6 +28,8 @@ export interface AttemptSink {
   audio(pcm16: Buffer): void;
   /** Output transcript deltas; backends without a transcript never call it. */
   transcript(delta: string): void;
+  /** What a reading stopped part-way cost, where the backend reports it. */
+  cancelledUsage(usage: TokenUsage): void;
 }
 
 /** What one attempt produced. */

@@ -10,7 +10,7 @@ import { isModelGone, isModelNotFoundError, reportModelGone } from '../ai/dead-m
 import type { Config } from '../config.ts';
 import type { TokenUsage } from '../conversation/types.ts';
 import type { Logger } from '../log.ts';
-import { backendOrder, createBackend, type Backend, type VoiceSettings } from './backends.ts';
+import { backendOrder, createBackend, type AttemptSink, type Backend, type VoiceSettings } from './backends.ts';
 import type { PartOutcome } from './part-pipeline.ts';
 import { checkVerbatim, VerbatimTracker } from './verbatim.ts';
 
@@ -101,6 +101,7 @@ export async function voiceText(
         if (gate.signal.aborted) {
           const verdict = checkVerbatim(text, gate.transcript);
           deviations.push(deviationOf(backend, attempt, verdict, gate.transcript, attempt < attempts ? 'retried' : 'next backend'));
+          if (gate.cancelledUsage) spent.push({ model: backend.model, usage: gate.cancelledUsage });
           ctx.log.warn('announcement reading strayed from the text; stopped it', { backend: backend.kind, attempt, heardBytes: gate.releasedBytes });
           continue;
         }
@@ -132,7 +133,9 @@ class CheckedAudio {
   private heldBytes = 0;
   private released = false;
   releasedBytes = 0;
-  readonly sink: { audio(pcm16: Buffer): void; transcript(delta: string): void };
+  /** Reported by the backend for this attempt once it was stopped. */
+  cancelledUsage: TokenUsage | undefined;
+  readonly sink: AttemptSink;
   private readonly onAudio: (pcm16: Buffer) => void;
   private readonly enforce: boolean;
 
@@ -144,6 +147,7 @@ class CheckedAudio {
     this.sink = {
       audio: (pcm16) => this.audio(pcm16),
       transcript: (delta) => this.transcriptDelta(delta),
+      cancelledUsage: (usage) => (this.cancelledUsage = usage),
     };
   }
 

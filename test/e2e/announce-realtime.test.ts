@@ -48,10 +48,16 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     const faithful = speechLike(1_000, RATE_24K, 72);
     bed.openai.scriptRealtime({ audio: strayed, transcript: REWORDED, speed: 2 }, { audio: faithful, speed: 2 });
     const sessionsBefore = bed.openai.realtimeSessions.length;
+    const callsBefore = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0).turns;
     expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
 
     expect(bed.openai.realtimeSessions.length - sessionsBefore).toBe(2);
+    // The stray was cancelled, and what it cost (its response.done) was billed too.
+    const strayedSession = bed.openai.realtimeSessions[sessionsBefore]!;
+    expect(strayedSession.clientEvents.map((e) => e.type)).toContain('response.cancel');
+    expect(strayedSession.serverEvents.some((e) => e.type === 'response.done' && (e.response as { status: string }).status === 'cancelled')).toBe(true);
+    expect(bed.bot.ctx.store.usageSummary(bed.ids.guild, 0).turns - callsBefore).toBe(2);
     const audio = heard();
     const withFaithful = normalizedCrossCorrelation(faithful, audio, 4_800).peak;
     const withStrayed = normalizedCrossCorrelation(strayed, audio, 4_800).peak;

@@ -44,6 +44,8 @@ export function runRealtimeSession(ws: WebSocket, deps: SessionDeps): void {
   };
   let userText = '';
   let responding = false;
+  /** Set by `response.cancel` while a response runs. */
+  const control = { cancelled: false };
   const send = (event: Json) => {
     if (ws.readyState !== ws.OPEN) return;
     const full: Json = { event_id: deps.nextId('event_'), ...event };
@@ -88,7 +90,12 @@ export function runRealtimeSession(ws: WebSocket, deps: SessionDeps): void {
           return errorEvent({ type: 'invalid_request_error', code: 'conversation_already_has_active_response', message: 'Conversation already has an active response in progress.' });
         }
         responding = true;
-        void respond(send, errorEvent, deps, userText, ws).finally(() => (responding = false));
+        control.cancelled = false;
+        void respond(send, errorEvent, deps, userText, ws, control).finally(() => (responding = false));
+        return;
+      case 'response.cancel':
+        if (!responding) return errorEvent({ type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found.' });
+        control.cancelled = true;
         return;
       default:
         return;
@@ -102,6 +109,7 @@ async function respond(
   deps: SessionDeps,
   userText: string,
   ws: WebSocket,
+  control: { cancelled: boolean },
 ): Promise<void> {
   const responseId = deps.nextId('resp_');
   const itemId = deps.nextId('item_');
@@ -143,6 +151,12 @@ async function respond(
     const wait = started + sendOffsetMs(script, i * chunkMs) - performance.now();
     if (wait > 0) await sleep(wait, undefined, { signal: deps.signal }).catch(() => undefined);
     if (deps.signal.aborted || ws.readyState !== ws.OPEN) return;
+    if (control.cancelled) {
+      // A cancelled response ends with response.done, status cancelled, billed for what was generated.
+      const usage = readingUsage(userText, i * chunkMs, script.usage);
+      send({ type: 'response.done', response: { ...base, status: 'cancelled', output: [], usage, status_details: { type: 'cancelled', reason: 'client_cancelled' } } });
+      return;
+    }
     // The transcript runs ahead of the audio: the words of this chunk (and a little more) go first.
     const wordsDue = Math.min(words.length, Math.ceil(((i + 2) / pieces.length) * words.length));
     if (wordsDue > wordsSent) {
@@ -153,17 +167,22 @@ async function respond(
   }
   send({ type: 'response.output_audio.done', ...at });
   send({ type: 'response.output_audio_transcript.done', ...at, transcript });
-  const outputAudio = audioOutTokens(pcm24kDurationMs(pcm.length));
+  const usage = readingUsage(userText, pcm24kDurationMs(pcm.length), script.usage);
+  const output = [{ id: itemId, type: 'message', object: 'realtime.item', status: 'completed', role: 'assistant', content: [{ type: 'output_audio', transcript }] }];
+  send({ type: 'response.done', response: { ...base, status: 'completed', output, usage, audio: { output: { format: { type: 'audio/pcm', rate: 24_000 }, voice: 'marin' } } } });
+  send({ type: 'rate_limits.updated', rate_limits: [{ name: 'requests', limit: 5_000, remaining: 4_999, reset_seconds: 0.012 }, { name: 'tokens', limit: 40_000, remaining: 38_000, reset_seconds: 3 }] });
+}
+
+/** `response.done` usage of a reading: the text and instructions in, `audioMs` of speech out. */
+function readingUsage(userText: string, audioMs: number, override: Record<string, unknown> | undefined): Record<string, unknown> {
+  const outputAudio = audioOutTokens(audioMs);
   const inputText = textTokens(userText) + 120;
-  const usage = {
+  return {
     total_tokens: inputText + outputAudio,
     input_tokens: inputText,
     output_tokens: outputAudio,
     input_token_details: { text_tokens: inputText, audio_tokens: 0, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } },
     output_token_details: { text_tokens: 0, audio_tokens: outputAudio },
-    ...script.usage,
+    ...override,
   };
-  const output = [{ id: itemId, type: 'message', object: 'realtime.item', status: 'completed', role: 'assistant', content: [{ type: 'output_audio', transcript }] }];
-  send({ type: 'response.done', response: { ...base, status: 'completed', output, usage, audio: { output: { format: { type: 'audio/pcm', rate: 24_000 }, voice: 'marin' } } } });
-  send({ type: 'rate_limits.updated', rate_limits: [{ name: 'requests', limit: 5_000, remaining: 4_999, reset_seconds: 0.012 }, { name: 'tokens', limit: 40_000, remaining: 38_000, reset_seconds: 3 }] });
 }
