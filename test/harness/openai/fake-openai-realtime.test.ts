@@ -65,8 +65,26 @@ describe('fake OpenAI: Realtime readings over wss', () => {
     await new Promise((resolve) => rt.socket.once('open', resolve));
     rt.send({ type: 'session.update', session: { type: 'realtime', audio: { output: { speed: 9 } } } } as never);
     await expect.poll(() => errors).toEqual(['invalid_value']);
+    rt.send({ type: 'response.cancel' });
+    await expect.poll(() => errors).toEqual(['invalid_value', 'response_cancel_not_active']);
     rt.close();
     expect(fake.realtimeSessions.at(-1)!.clientSchemaErrors.join()).toMatch(/speed/);
+  });
+
+  it('cancels a reading on response.cancel with response.done status cancelled, billed for what was sent', async () => {
+    fake.scriptRealtime({ audio: synthesizeTone24k(2_000, 500), speed: 4 });
+    const stop = new AbortController();
+    let cancelled: unknown;
+    const reading = streamRealtimeSpeech(
+      client,
+      { model: 'gpt-realtime-2.1-mini', text: 'A reading that will be stopped.', voice: 'marin', speed: 1 },
+      { audio: () => stop.abort(new Error('stopped')), cancelledUsage: (usage) => (cancelled = usage) },
+      { stallMs: 5_000, signal: stop.signal },
+    );
+    await expect(reading).rejects.toThrow('stopped');
+    const done = fake.realtimeSessions.at(-1)!.serverEvents.find((e) => e.type === 'response.done') as { response: { status: string } };
+    expect(done.response.status).toBe('cancelled');
+    expect(cancelled).toMatchObject({ textIn: expect.any(Number) });
   });
 
   it('faults: error event, rate limit, close and stall mid-response; a wrong key; an unknown model', async () => {
