@@ -96,7 +96,8 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     const connection = session.connection;
     const audio = speechLike(800, RATE_24K, 51);
     bed.openai.scriptSpeech({ audio, speed: 4 });
-    const visited: (string | null)[] = [];
+    // The first sample is taken now: a late first timer tick must not miss the channel the bot starts in.
+    const visited: (string | null)[] = [bed.discord.botVoice(bed.ids.guild).channelId];
     const watch = setInterval(() => visited.push(bed.discord.botVoice(bed.ids.guild).channelId), 10);
     const interaction = announce({ text: 'Quiet room, please gather in the lounge.', channel: { channelId: bed.ids.voice2 } });
     const reply = await finalReply(interaction);
@@ -171,7 +172,8 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
 
   it('when idle, joins for queued announcements, follows them from channel to channel, then leaves', async () => {
     bed.openai.scriptSpeech({ audio: speechLike(400, RATE_24K, 58), speed: 4 }, { audio: speechLike(400, RATE_24K, 59), speed: 4 });
-    const visited: (string | null)[] = [];
+    // The first sample is taken now: a late first timer tick must not miss the channel the bot starts in.
+    const visited: (string | null)[] = [bed.discord.botVoice(bed.ids.guild).channelId];
     const watch = setInterval(() => visited.push(bed.discord.botVoice(bed.ids.guild).channelId), 10);
     const first = announce({ text: 'Lounge first.' });
     const second = announce({ text: 'Then the quiet room.', channel: { channelId: bed.ids.voice2 } });

@@ -9,8 +9,12 @@ import type { Fault, Pacing, RecordedRequest } from './types.ts';
 
 /** Default milliseconds of audio per chunk. */
 export const DEFAULT_CHUNK_MS = 100;
-/** Time the client gets to read what was sent before a `reset` fault tears the connection down. */
-const RESET_GRACE_MS = 20;
+/**
+ * Time the client gets to read what was sent before a `reset` fault tears the connection down. A TCP reset
+ * makes the receiver drop whatever it has not read yet (Linux purges the receive queue on RST), so "reset after
+ * chunk N" only means the client saw chunk N if it had time to read it; 20 ms was too short on a loaded machine.
+ */
+const RESET_GRACE_MS = 250;
 
 /** One piece of a response body. */
 export interface OutgoingChunk {
