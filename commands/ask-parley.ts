@@ -2,7 +2,7 @@ import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextTy
 import { audioFromAttachment, audioLimits, checkDeclaredSize } from '../src/answers/attachment-audio.ts';
 import { admitQuestion, answerQuestion } from '../src/answers/ask.ts';
 import type { MessageCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 
 export default {
   kind: 'message',

@@ -1,6 +1,6 @@
 import { ChannelType, InteractionContextType, MessageFlags, SlashCommandBuilder, type VoiceBasedChannel } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel, VOICE_CHANNEL_TYPES } from '../src/discord/voice-channels.ts';
 
 export default {

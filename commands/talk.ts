@@ -1,6 +1,7 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { STALE_COMMAND, UserError } from '../src/discord/errors.ts';
+import { STALE_COMMAND } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel } from '../src/discord/voice-channels.ts';
 
 export default {

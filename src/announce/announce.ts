@@ -10,7 +10,7 @@ import { StreamStalledError, toUserError } from '../ai/errors.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
 import { ChannelLocks, QueueFullError } from '../conversation/serialize.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import { PRIORITY_ANNOUNCEMENT } from '../voice/track.ts';

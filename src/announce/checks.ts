@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { SPEECH_SPEED_MAX, SPEECH_SPEED_MIN } from '../ai/speech.ts';
 import { parseVoice, type VoiceChoice } from '../ai/voices.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
 
 /** Longest announcement text, in characters (spoken in parts of at most 4,096). */

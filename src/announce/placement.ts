@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChannelType, type Guild, type VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import { FRAME_MS } from '../audio/format.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { OpusTrack, PRIORITY_ANNOUNCEMENT } from '../voice/track.ts';

@@ -6,7 +6,7 @@ import type { AppContext } from '../app-context.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
 import { bufferToInt16, OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeOggOpus } from '../audio/ogg-opus.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { recordPartUsage, toAnnouncementError } from './announce.ts';
 import { voiceInOrder } from './part-pipeline.ts';

@@ -12,7 +12,7 @@ import type { VoiceChoice } from '../ai/voices.ts';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import type { Config } from '../config.ts';
 import type { TokenUsage } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { PartOutcome } from './part-pipeline.ts';
 

@@ -13,7 +13,7 @@ import { resampleMono } from '../audio/resample-any-rate.ts';
 import { encodeWav, parseWav } from '../audio/wav.ts';
 import type { Config } from '../config.ts';
 import type { UserAudio } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface AudioLimits {
   maxBytes: number;

@@ -12,7 +12,7 @@ import { openaiErrorKind } from '../ops/error-kind.ts';
 import { buildMessages, isAssistantAudioNotFoundError, withTextInsteadOfAudioIds } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
 import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import type { OpusTrack } from '../voice/track.ts';

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Store } from '../conversation/store.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -9,7 +9,7 @@ import { Downsampler48kStereoTo24kMono } from '../audio/resample.ts';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeWav } from '../audio/wav.ts';
 import type { UserTurn } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import { runTurn } from '../answers/run-turn.ts';
 import type { Logger } from '../log.ts';
 import type { VoiceSession } from '../voice/session.ts';
