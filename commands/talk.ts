@@ -44,7 +44,7 @@ export default {
     assertBotCanSpeakIn(channel);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const { session } = await ctx.voice.join(channel);
-    const talk = ctx.talk.ensure(ctx, session);
+    const talk = ctx.talk.ensure(session);
     if (everyone) {
       talk.everyone = true;
       for (const other of channel.members.values()) talk.listen(other);

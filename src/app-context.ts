@@ -3,6 +3,7 @@
  */
 import type { Client } from 'discord.js';
 import type OpenAI from 'openai';
+import type { AnnouncementQueue } from './announce/queue.ts';
 import type { Config } from './config.ts';
 import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
@@ -17,8 +18,10 @@ export interface AppContext {
   log: Logger;
   client: Client;
   voice: VoiceSessions;
-  /** Voice conversations (/talk), one per guild with a voice session. */
+  /** Voice conversations (/talk), one per guild with a voice session; built with the conversation engine. */
   talk: TalkSessions;
+  /** Announcements, played one after another per guild. */
+  announcements: AnnouncementQueue;
   openai: OpenAI;
   store: Store;
   metrics: Metrics;

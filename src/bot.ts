@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import OpenAI from 'openai';
 import type { AppContext } from './app-context.ts';
+import { AnnouncementQueue } from './announce/queue.ts';
+import { runTurn } from './answers/run-turn.ts';
 import type { Config } from './config.ts';
 import { createRest, registerCommands } from './discord/deploy.ts';
 import { NO_MENTIONS } from './discord/errors.ts';
@@ -16,6 +18,8 @@ import { CostGuard } from './cost/guard.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
+import type { TalkServices } from './listen/talk-session.ts';
+import { forgetOldVoiceAudio } from './listen/transcribe-old-turns.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
@@ -53,16 +57,43 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // The SDK's own console logging is off: failures reach Parley's logger through the error path.
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
   const store = SqliteStore.open(config.dataDir);
-  const talk = new TalkSessions();
   const shutdown = new AbortController();
   const metrics = createMetrics();
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const costs = new CostGuard(config, store);
+  // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
+  const talkServices: TalkServices = {
+    config,
+    answer: (turn) =>
+      runTurn(ctx, { ...turn, kind: 'talk', speak: true }).then(() => forgetOldVoiceAudio(ctx, turn.user.channelId)),
+    bargeInEnabled: (guildId) => store.getSettings(guildId).bargeIn,
+    budgetRefusal: (guildId) => costs.budgetRefusal(guildId),
+    post: async (channelId, content) => {
+      const channel = client.channels.cache.get(channelId);
+      if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
+    },
+  };
+  const talk = new TalkSessions(talkServices);
+  const announcements = new AnnouncementQueue((guild) => talk.suspend(guild));
+  const ctx: AppContext = {
+    config,
+    log,
+    client,
+    voice,
+    talk,
+    announcements,
+    openai,
+    store,
+    metrics,
+    costs,
+    shutdown: shutdown.signal,
+    turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }),
+  };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
-  client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(ctx, before, after));
+  client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(before, after, voice.get(after.guild.id), client.user?.id));
   client.on(Events.Error, (err) => log.error('discord client error', { err }));
   client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
   client.on(Events.ShardResume, () => log.info('gateway resumed'));

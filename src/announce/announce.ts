@@ -8,7 +8,7 @@ import type { VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import { StreamStalledError, toUserError } from '../ai/errors.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
-import { ChannelLocks, QueueFullError } from '../conversation/serialize.ts';
+import { QueueFullError } from '../conversation/serialize.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -20,8 +20,6 @@ import { postAnnouncementText } from './post-text.ts';
 import { splitText } from './split-text.ts';
 import { voiceText, type VoiceSettings } from './voicing.ts';
 
-/** Announcements that may wait per guild behind the one playing. */
-export const ANNOUNCEMENT_QUEUE_LIMIT = 5;
 
 export interface AnnouncementRequest {
   channel: VoiceBasedChannel;
@@ -54,9 +52,6 @@ export interface AnnouncementResult {
   postProblem?: string;
 }
 
-/** Each running bot (one VoiceSessions) gets its own queue. */
-const queues = new WeakMap<object, ChannelLocks>();
-
 /** Audio being fetched for one announcement, into its own (not yet queued) track. */
 interface Voicing {
   parts: number;
@@ -73,19 +68,14 @@ interface Voicing {
  * audio is reported at once too.
  */
 export async function announce(ctx: AppContext, request: AnnouncementRequest): Promise<AnnouncementResult> {
-  let queue = queues.get(ctx.voice);
-  if (!queue) {
-    queue = new ChannelLocks({ maxQueued: ANNOUNCEMENT_QUEUE_LIMIT });
-    queues.set(ctx.voice, queue);
-  }
+  const queue = ctx.announcements;
   const guildId = request.channel.guild.id;
   const ahead = queue.pending(guildId);
   if (ahead > queue.maxQueued) throw new UserError('Too many announcements are waiting. Please try again in a moment.');
   const log = ctx.log.child({ announcement: true, channelId: request.channel.id });
   const voicing = startVoicing(ctx, request, log);
   if (ahead > 0) request.onQueued?.(ahead);
-  const ownQueue = queue;
-  const turn = queue.run(guildId, () => playAnnouncement(ctx, request, voicing, log, () => ownQueue.pending(guildId) > 1));
+  const turn = queue.run(guildId, () => playAnnouncement(ctx, request, voicing, log, () => queue.pending(guildId) > 1));
   turn.catch(() => undefined); // awaited below, unless an early failure was reported first
   try {
     await Promise.race([voicing.ready, turn]);
