@@ -22,7 +22,7 @@ export default {
     if (!attachment) throw new UserError('That message has no recording or voice message to ask about.');
     const limits = audioLimits(ctx.config);
     checkDeclaredSize(attachment, limits);
-    await admitQuestion(interaction, ctx);
+    if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
     const audio = await audioFromAttachment(attachment, limits);
     const about = message.content.trim() ? `About this message: ${message.content.trim().slice(0, 500)}` : undefined;

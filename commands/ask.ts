@@ -23,7 +23,7 @@ export default {
     if (!prompt && !attachment) throw new UserError('Type a question in `prompt`, or attach a recording in `audio`.');
     const limits = audioLimits(ctx.config);
     if (attachment) checkDeclaredSize(attachment, limits);
-    await admitQuestion(interaction, ctx);
+    if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
     const audio = attachment ? await audioFromAttachment(attachment, limits) : undefined;
     await answerQuestion(interaction, ctx, { text: prompt, audio, speak: interaction.options.getBoolean('speak') ?? true });
