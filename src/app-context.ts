@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
 import type { Store } from './conversation/store.ts';
+import type { HistoryCompactor } from './listen/transcribe-old-turns.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { TalkSessions } from './listen/talk-sessions.ts';
@@ -31,4 +32,6 @@ export interface AppContext {
   shutdown: AbortSignal;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
+  /** Turns old spoken turns and answered recordings into text, in the background. */
+  compactor: HistoryCompactor;
 }

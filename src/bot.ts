@@ -19,7 +19,7 @@ import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
 import type { TalkServices } from './listen/talk-session.ts';
-import { forgetOldVoiceAudio } from './listen/transcribe-old-turns.ts';
+import { HistoryCompactor } from './listen/transcribe-old-turns.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
@@ -30,6 +30,18 @@ const READY_TIMEOUT_MS = 30_000;
 const SHUTDOWN_DRAIN_MS = 5_000;
 /** Per attempt, until the response headers arrive (a streamed body is bounded by the stall limit). */
 const OPENAI_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits, within {@link SHUTDOWN_DRAIN_MS} in all, for turns and announcements to store themselves and
+ * then for the transcriptions they started (billed, or their audio kept).
+ */
+async function drain(ctx: AppContext, log: Logger): Promise<void> {
+  const started = performance.now();
+  const [turns, announcements] = await Promise.all([ctx.turns.drain(SHUTDOWN_DRAIN_MS), ctx.announcements.drain(SHUTDOWN_DRAIN_MS)]);
+  const left = Math.max(0, SHUTDOWN_DRAIN_MS - (performance.now() - started));
+  const transcriptions = await ctx.compactor.drain(left);
+  if (!turns || !announcements || !transcriptions) log.warn('work still running at shutdown', { turns, announcements, transcriptions });
+}
 
 export interface Bot {
   ctx: AppContext;
@@ -58,15 +70,18 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
   const store = SqliteStore.open(config.dataDir);
   const shutdown = new AbortController();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ spentUsd: () => store.spentSinceOpenUsd() });
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
   const costs = new CostGuard(config, store);
+  const compactor = new HistoryCompactor({ config, store, openai, log });
   // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
   const talkServices: TalkServices = {
     config,
-    answer: (turn) =>
-      runTurn(ctx, { ...turn, kind: 'talk', speak: true }).then(() => forgetOldVoiceAudio(ctx, turn.user.channelId)),
+    answer: async (turn) => {
+      await runTurn(ctx, { ...turn, kind: 'talk', speak: true });
+      void compactor.compact(turn.user.channelId);
+    },
     bargeInEnabled: (guildId) => store.getSettings(guildId).bargeIn,
     budgetRefusal: (guildId) => costs.budgetRefusal(guildId),
     post: async (channelId, content) => {
@@ -89,6 +104,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     costs,
     shutdown: shutdown.signal,
     turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }),
+    compactor,
   };
 
   const route = createInteractionRouter(commands, ctx);
@@ -106,7 +122,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     shutdown.abort(new Error('shutting down'));
     talk.closeAll();
     voice.destroyAll();
-    if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
+    await drain(ctx, log);
     await client.destroy();
     await ops?.close();
     store.close();

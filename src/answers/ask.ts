@@ -86,6 +86,8 @@ export async function answerQuestion(interaction: AskInteraction, ctx: AppContex
   } finally {
     await live.stop();
   }
+  // A shared recording becomes its transcript once answered, so later questions do not send (and pay for) it again.
+  void ctx.compactor.compact(user.channelId, question.audio ? [user.id] : []);
   const content = prefix + describeAnswer(result);
   if (!session && result.audio && result.audio.length > 0) {
     await deliverAsVoiceMessage(interaction, result.audio, content, ctx.log);

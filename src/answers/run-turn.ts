@@ -158,7 +158,6 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const costUsd = answer.usage ? estimateCostUsd(config.chatModel, answer.usage, config.prices) : 0;
   store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
   ctx.metrics.turnFinished(kind, status);
-  ctx.metrics.spendUsd(user.guildId, costUsd);
   log.info('turn stored', { status, cutReason, chars: answer.text.length });
   return {
     text: answer.text,
