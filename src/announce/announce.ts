@@ -9,16 +9,16 @@ import type { AppContext } from '../app-context.ts';
 import { StreamStalledError, toUserError } from '../ai/errors.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
-import { estimateCostUsd } from '../cost/prices.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import { PRIORITY_ANNOUNCEMENT } from '../voice/track.ts';
-import { voiceInOrder, type PartOutcome, type PipelineResult } from './part-pipeline.ts';
+import { voiceInOrder, type PipelineResult } from './part-pipeline.ts';
 import { placeInChannel } from './placement.ts';
 import { postAnnouncementText } from './post-text.ts';
 import { splitText } from './split-text.ts';
-import { voiceText, type VoiceSettings } from './voicing.ts';
+import { billedPart } from './billing.ts';
+import type { VoiceSettings } from './voicing.ts';
 
 
 export interface AnnouncementRequest {
@@ -101,7 +101,7 @@ function startVoicing(ctx: AppContext, request: AnnouncementRequest, log: Logger
     firstAudio = resolve;
     pipeline = voiceInOrder(
       parts.length,
-      (index, onAudio, signal) => voiceText(ctx, parts[index]!, request.settings, onAudio, signal),
+      billedPart(ctx, parts, request.settings, { guildId: request.channel.guild.id, channelId: request.channel.id, userId: request.userId }),
       (pcm16) => writer.write(pcm16),
       { signal: stop.signal, onFirstAudio: () => firstAudio() },
     );
@@ -170,7 +170,6 @@ async function playAnnouncement(
       createdAt: Date.now(),
     });
   }
-  recordPartUsage(ctx, result?.outcomes ?? [], { guildId: channel.guild.id, channelId: channel.id, userId: request.userId });
   const cutReason = result?.cutReason ?? (outcome === 'cancelled' || !result ? 'playback stopped' : undefined);
   const failure = result?.error === undefined ? undefined : describeFailure(toAnnouncementError(result.error, log));
   log.info('announcement done', { outcome, playedMs: writer.track.playedMs, backend, cutReason });
@@ -184,14 +183,6 @@ async function playAnnouncement(
     stopped: outcome === 'cancelled',
     postProblem,
   };
-}
-
-/** Bills each voiced part to the moderator, so announcements count against the server's daily budget. */
-export function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): void {
-  for (const part of outcomes) {
-    if (!part.usage || !part.model) continue;
-    ctx.store.recordUsage({ ...who, model: part.model, tokens: part.usage, costUsd: estimateCostUsd(part.model, part.usage, ctx.config.prices) });
-  }
 }
 
 /** Like toUserError, worded for speech rather than an answer where it differs. */
