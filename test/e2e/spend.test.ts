@@ -74,6 +74,11 @@ describe('spend of a scripted session', () => {
       await expect.poll(() => assistantTurns().length, { timeout: 15_000 }).toBe(i + 1);
     }
 
+    // Spoken turns are logged as the conversation's, not under the interaction that started /talk.
+    const talkTurnLogs = bed.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'turn stored' && l['conversation'] === bed.ids.voice);
+    expect(talkTurnLogs).toHaveLength(2);
+    for (const line of talkTurnLogs) expect(line).not.toHaveProperty('interactionId');
+
     // A barge-in: the whole answer (and its usage) arrived at once; the member talks over its playback.
     bed.openai.scriptChat({ transcript: 'A long answer that nobody hears to the end.', audio: speechLike(5_000, OPENAI_PCM_RATE, 96) });
     bed.openai.scriptChat({ transcript: 'Sorry, go on.', audio: speechLike(300, OPENAI_PCM_RATE, 97), speed: 4 });
