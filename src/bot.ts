@@ -74,7 +74,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
   const costs = new CostGuard(config, store);
-  const compactor = new HistoryCompactor({ config, store, openai, log });
+  const compactor = new HistoryCompactor({ config, store, openai, log, shutdown: shutdown.signal });
   // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
   const talkServices: TalkServices = {
     config,

@@ -20,6 +20,8 @@ export interface CompactorServices {
   store: Store;
   openai: OpenAI;
   log: Logger;
+  /** Aborted at shutdown: transcriptions under way finish (shutdown waits for them), no new ones start. */
+  shutdown?: AbortSignal;
 }
 
 interface Waiting {
@@ -44,7 +46,7 @@ export class HistoryCompactor {
    * turns in `now` (answered recordings). Never rejects: failures are logged and the audio kept.
    */
   compact(channelId: string, now: readonly string[] = []): Promise<void> {
-    if (!this.services.config.transcribeModel) return Promise.resolve();
+    if (!this.services.config.transcribeModel || this.services.shutdown?.aborted) return Promise.resolve();
     const joined = this.waiting.get(channelId);
     if (joined) {
       for (const id of now) joined.turnIds.add(id);
@@ -73,7 +75,7 @@ export class HistoryCompactor {
     const old = withAudio.slice(0, Math.max(0, withAudio.length - config.audioTurnsKept));
     const due = [...old, ...withAudio.filter((t) => now.has(t.id) && !old.includes(t))];
     for (const turn of due) {
-      if (!(await this.transcribe(turn))) return;
+      if (this.services.shutdown?.aborted || !(await this.transcribe(turn))) return;
     }
   }
 

@@ -11,8 +11,9 @@ describe('HistoryCompactor', () => {
   let fake: FakeOpenAI;
   let store: SqliteStore;
   const transcriptions = () => fake.requests.filter((r) => r.path === '/v1/audio/transcriptions');
-  const compactor = (audioTurnsKept: number) =>
+  const compactor = (audioTurnsKept: number, shutdown?: AbortSignal) =>
     new HistoryCompactor({
+      shutdown,
       config: { transcribeModel: 'gpt-4o-mini-transcribe', audioTurnsKept, prices: DEFAULT_PRICES },
       store,
       openai: new OpenAI({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0 }),
@@ -82,5 +83,14 @@ describe('HistoryCompactor', () => {
     const started = performance.now();
     expect(await compact.drain(300)).toBe(false);
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('starts no transcription once the bot is shutting down', async () => {
+    store = SqliteStore.open(makeTempDir());
+    spokenExchange(0);
+    spokenExchange(1);
+    await compactor(0, AbortSignal.abort()).compact(CHANNEL_ID);
+    expect(transcriptions()).toHaveLength(0);
+    expect(store.history(CHANNEL_ID).filter((t) => t.kind === 'user' && t.audio)).toHaveLength(2);
   });
 });
