@@ -90,7 +90,7 @@ export class HistoryCompactor {
         const file = await toFile(audio.data, `turn.${audio.format}`);
         const result = await openai.audio.transcriptions.create({ file, model: config.transcribeModel });
         text = result.text.trim();
-        const cost = usageFromTranscription(result.usage, audio.durationMs, result.text);
+        const cost = usageFromTranscription(config.transcribeModel, result.usage, audio.durationMs, result.text);
         store.recordUsage({
           guildId: turn.guildId,
           channelId: turn.channelId,

@@ -129,7 +129,8 @@ describe('spend of a scripted session', () => {
         bill(model!, usageFromCompletion(request.reportedUsage as CompletionUsage));
       } else if (request.path === '/v1/audio/transcriptions') {
         const usage = request.reportedUsage as Transcription['usage'];
-        bill(String((request.body as { fields: { model: string } }).fields.model), usageFromTranscription(usage, 0, '').tokens);
+        const transcribeModel = String((request.body as { fields: { model: string } }).fields.model);
+        bill(transcribeModel, usageFromTranscription(transcribeModel, usage, 0, '').tokens);
       } else if (request.path === '/v1/audio/speech' && request.status === 200) {
         speechInputs.push((request.body as { input: string }).input);
         bill(model!, estimateSpeechUsage(speechInputs.at(-1)!, speechBytes[speechInputs.length - 1]!));

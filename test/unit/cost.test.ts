@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { usageFromTranscription } from '../../src/ai/usage.ts';
 import { describeLength } from '../../src/answers/attachment-audio.ts';
 import { CostGuard, describeWait, startOfUtcDay } from '../../src/cost/guard.ts';
 import { DEFAULT_PRICES, estimateCostUsd, parsePriceTable } from '../../src/cost/prices.ts';
@@ -75,5 +76,16 @@ describe('describeLength', () => {
     expect(describeLength(60_000)).toBe('1 minute');
     expect(describeLength(600_000)).toBe('10 minutes');
     expect(describeLength(90_000)).toBe('1.5 minutes');
+  });
+});
+
+describe('usageFromTranscription', () => {
+  it('takes token usage as reported, bills duration models by the minute, and estimates when nothing is reported', () => {
+    const tokens = usageFromTranscription('gpt-4o-mini-transcribe', { type: 'tokens', input_tokens: 30, output_tokens: 7, total_tokens: 37, input_token_details: { audio_tokens: 25, text_tokens: 5 } }, 3_000, 'x');
+    expect(tokens).toEqual({ tokens: { textIn: 5, audioIn: 25, cachedIn: 0, textOut: 7, audioOut: 0 }, estimated: false });
+    expect(usageFromTranscription('whisper-1', { type: 'duration', seconds: 90 }, 90_000, 'x').costUsd).toBeCloseTo(0.009, 12);
+    expect(usageFromTranscription('gpt-transcribe', undefined, 120_000, 'x')).toMatchObject({ costUsd: 0.009, estimated: true });
+    const estimate = usageFromTranscription('gpt-4o-mini-transcribe', undefined, 2_500, 'twelve chars');
+    expect(estimate).toEqual({ tokens: { textIn: 0, audioIn: 25, cachedIn: 0, textOut: 3, audioOut: 0 }, estimated: true });
   });
 });
