@@ -6,9 +6,10 @@
  */
 import type { TokenUsage } from '../conversation/types.ts';
 import type { Store } from '../conversation/store.ts';
+import { AUDIO_OUTPUT_TOKENS_PER_SECOND } from '../cost/estimate-usage.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
 import type { VoicePart } from './part-pipeline.ts';
-import { currentBackend, estimateSpeechUsage, voiceText, type VoiceSettings, type VoicingContext } from './voicing.ts';
+import { availableBackends, estimateSpeechUsage, voiceText, type VoiceSettings, type VoicingContext } from './voicing.ts';
 
 /** Who pays for an announcement, and where it was made. */
 export interface Payer {
@@ -17,11 +18,6 @@ export interface Payer {
   userId: string;
 }
 
-/**
- * The chat model's output audio when a reading reports no usage: OpenAI quoted $200 per 1M audio
- * output tokens as about $0.24 a minute at launch, i.e. 20 tokens per second.
- */
-const CHAT_AUDIO_OUT_TOKENS_PER_SECOND = 20;
 const CHARS_PER_TEXT_TOKEN = 4;
 const PCM16_24K_BYTES_PER_SECOND = 48_000;
 
@@ -36,39 +32,43 @@ export function billedPart(ctx: VoicingContext & { store: Store }, parts: readon
     };
     try {
       const outcome = await voiceText(ctx, text, settings, counted, signal);
-      const model = outcome.model ?? modelOf(ctx);
-      record(ctx, payer, model, outcome.usage ?? estimateUsage(ctx, model, text, bytes));
+      // Attempts that strayed and were retried were billed by OpenAI too.
+      for (const attempt of outcome.spent ?? []) record(ctx, payer, attempt.model, attempt.usage, false);
+      const model = outcome.model ?? currentModel(ctx);
+      if (outcome.usage) record(ctx, payer, model, outcome.usage, false);
+      else record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
       return outcome;
     } catch (err) {
-      // Stopped after audio arrived: that audio was generated and billed.
+      // Stopped after audio arrived (cancelled, shut down): that audio was generated and billed.
       if (bytes > 0) {
-        const model = modelOf(ctx);
-        record(ctx, payer, model, estimateUsage(ctx, model, text, bytes));
+        const model = currentModel(ctx);
+        record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
       }
       throw err;
     }
   };
 }
 
-/** The model of the backend in use now (after a missing speech model, the chat model). */
-function modelOf(ctx: VoicingContext): string {
-  return currentBackend(ctx.config) === 'speech' ? ctx.config.speechModel : ctx.config.chatModel;
+/** The model of the backend announcements use now. */
+function currentModel(ctx: VoicingContext): string {
+  return availableBackends(ctx)[0]?.model ?? ctx.config.chatModel;
 }
 
+/** The speech endpoint's own estimate; a model reading aloud bills its output audio like speech in an answer. */
 function estimateUsage(ctx: VoicingContext, model: string, text: string, bytes: number): TokenUsage {
-  if (model === ctx.config.speechModel && model !== ctx.config.chatModel) return estimateSpeechUsage(text, bytes);
+  if (model === ctx.config.speechModel) return estimateSpeechUsage(text, bytes);
   return {
     textIn: Math.ceil(text.length / CHARS_PER_TEXT_TOKEN),
     audioIn: 0,
     cachedIn: 0,
     textOut: 0,
-    audioOut: Math.ceil((bytes / PCM16_24K_BYTES_PER_SECOND) * CHAT_AUDIO_OUT_TOKENS_PER_SECOND),
+    audioOut: Math.ceil((bytes / PCM16_24K_BYTES_PER_SECOND) * AUDIO_OUTPUT_TOKENS_PER_SECOND),
   };
 }
 
-function record(ctx: VoicingContext & { store: Store }, payer: Payer, model: string, tokens: TokenUsage): void {
+function record(ctx: VoicingContext & { store: Store }, payer: Payer, model: string, tokens: TokenUsage, estimated: boolean): void {
   try {
-    ctx.store.recordUsage({ ...payer, model, tokens, costUsd: estimateCostUsd(model, tokens, ctx.config.prices) });
+    ctx.store.recordUsage({ ...payer, model, tokens, costUsd: estimateCostUsd(model, tokens, ctx.config.prices), estimated });
   } catch (err) {
     // A closed store (shutdown) must not turn a played announcement into a failure.
     ctx.log.warn('could not record announcement usage', { err: err as Error });

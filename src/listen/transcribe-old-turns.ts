@@ -6,6 +6,7 @@
  * stays until the token budget trims the turn away.
  */
 import OpenAI, { toFile } from 'openai';
+import { isModelGone, isModelNotFoundError, reportModelGone } from '../ai/dead-models.ts';
 import { usageFromTranscription } from '../ai/usage.ts';
 import type { Config } from '../config.ts';
 import { ChannelLocks } from '../conversation/serialize.ts';
@@ -46,7 +47,8 @@ export class HistoryCompactor {
    * turns in `now` (answered recordings). Never rejects: failures are logged and the audio kept.
    */
   compact(channelId: string, now: readonly string[] = []): Promise<void> {
-    if (!this.services.config.transcribeModel || this.services.shutdown?.aborted) return Promise.resolve();
+    const model = this.services.config.transcribeModel;
+    if (!model || isModelGone(model) || this.services.shutdown?.aborted) return Promise.resolve();
     const joined = this.waiting.get(channelId);
     if (joined) {
       for (const id of now) joined.turnIds.add(id);
@@ -99,6 +101,7 @@ export class HistoryCompactor {
           model: config.transcribeModel,
           tokens: cost.tokens,
           costUsd: cost.costUsd ?? estimateCostUsd(config.transcribeModel, cost.tokens, config.prices),
+          estimated: cost.estimated,
         });
         if (cost.estimated) log.info('the transcription reported no usage; recorded an estimate');
       }
@@ -107,6 +110,10 @@ export class HistoryCompactor {
       log.debug('turn audio kept as text');
       return true;
     } catch (err) {
+      if (isModelNotFoundError(err)) {
+        reportModelGone(this.services.log, 'PARLEY_TRANSCRIBE_MODEL', config.transcribeModel, 'older voice turns stay audio until the history budget drops them; set it to gpt-transcribe');
+        return false;
+      }
       log.warn('transcription failed; keeping the audio', { err: err as Error });
       return false;
     }

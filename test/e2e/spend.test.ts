@@ -39,7 +39,7 @@ describe('spend of a scripted session', () => {
   const assistantTurns = () => turns().filter((t) => t.kind === 'assistant');
 
   beforeAll(async () => {
-    bed = await startTestBed({ PARLEY_AUDIO_TURNS_KEPT: '1', PARLEY_DAILY_BUDGET_USD: '0' });
+    bed = await startTestBed({ PARLEY_AUDIO_TURNS_KEPT: '1', PARLEY_DAILY_BUDGET_USD: '0', PARLEY_SPEECH_BACKEND: 'speech' });
     for (const id of [bed.ids.alice, bed.ids.mod]) bed.discord.setVoiceState(bed.ids.guild, id, bed.ids.voice);
   });
   afterAll(async () => {
@@ -93,7 +93,7 @@ describe('spend of a scripted session', () => {
     expect(assistantTurns().filter((t) => t.kind === 'assistant' && t.status === 'interrupted')).toHaveLength(1);
     await slash(bed.ids.alice, 'talk', {}, 'stop').waitForReply();
 
-    // Announcements: speech endpoint, then cut after 3 of 10 chunks, then (speech model gone) the chat model.
+    // Announcements: speech endpoint, then cut after 3 of 10 chunks, then (speech models gone) the chat model.
     const announce = async (text: string) => {
       const interaction = slash(bed.ids.mod, 'announce', { text, channel: { channelId: bed.ids.voice } });
       await interaction.waitFor((r) => /Announced|cut off/.test(String(r.body?.content)), 20_000);
@@ -104,7 +104,9 @@ describe('spend of a scripted session', () => {
     bed.openai.scriptSpeech({ audio: speechLike(1_000, OPENAI_PCM_RATE, 101), chunkMs: 100, fault: { kind: 'cut', afterChunks: 3 } });
     speechBytes.push((3 * OPENAI_PCM_RATE * 2) / 10);
     await announce('The meeting moves to one o clock.');
+    // After the speech endpoint comes the Realtime backend: with both models gone, the chat model reads.
     bed.openai.models.delete(bed.config.speechModel);
+    bed.openai.models.delete(bed.config.realtimeModel);
     bed.openai.scriptChat({ transcript: 'Read by the chat model.', audio: speechLike(600, OPENAI_PCM_RATE, 102) });
     await announce('Read by the chat model.');
 
