@@ -12,7 +12,8 @@ import { PREVIEW_FILE_NAME, renderPreview } from '../src/announce/preview.ts';
 import { finishedReply, playingReply, previewReply, queuedReply } from '../src/announce/replies.ts';
 import type { VoiceSettings } from '../src/announce/voicing.ts';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { NO_MENTIONS, UserError } from '../src/discord/errors.ts';
+import { NO_MENTIONS } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { assertInGuild, VOICE_CHANNEL_TYPES } from '../src/discord/voice-channels.ts';
 import type { Logger } from '../src/log.ts';
 

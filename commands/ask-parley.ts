@@ -2,7 +2,7 @@ import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextTy
 import { audioFromAttachment, audioLimits, checkDeclaredSize } from '../src/answers/attachment-audio.ts';
 import { admitQuestion, answerQuestion } from '../src/answers/ask.ts';
 import type { MessageCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 
 export default {
   kind: 'message',
@@ -22,7 +22,7 @@ export default {
     if (!attachment) throw new UserError('That message has no recording or voice message to ask about.');
     const limits = audioLimits(ctx.config);
     checkDeclaredSize(attachment, limits);
-    await admitQuestion(interaction, ctx);
+    if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
     const audio = await audioFromAttachment(attachment, limits);
     const about = message.content.trim() ? `About this message: ${message.content.trim().slice(0, 500)}` : undefined;

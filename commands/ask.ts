@@ -2,7 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { audioFromAttachment, audioLimits, checkDeclaredSize } from '../src/answers/attachment-audio.ts';
 import { admitQuestion, answerQuestion, checkPrompt } from '../src/answers/ask.ts';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 
 /** Discord's own ceiling for a string option; the configured limit is checked at run time. */
@@ -23,7 +23,7 @@ export default {
     if (!prompt && !attachment) throw new UserError('Type a question in `prompt`, or attach a recording in `audio`.');
     const limits = audioLimits(ctx.config);
     if (attachment) checkDeclaredSize(attachment, limits);
-    await admitQuestion(interaction, ctx);
+    if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
     const audio = attachment ? await audioFromAttachment(attachment, limits) : undefined;
     await answerQuestion(interaction, ctx, { text: prompt, audio, speak: interaction.options.getBoolean('speak') ?? true });

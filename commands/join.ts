@@ -1,6 +1,8 @@
 import { ChannelType, InteractionContextType, MessageFlags, SlashCommandBuilder, type VoiceBasedChannel } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { botActivity } from '../src/discord/bot-activity.ts';
+import { assertMayMoveBot } from '../src/discord/permissions.ts';
+import { UserError } from '../src/errors.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel, VOICE_CHANNEL_TYPES } from '../src/discord/voice-channels.ts';
 
 export default {
@@ -23,6 +25,8 @@ export default {
       await interaction.reply({ content: `I'm already in ${channel.name}.`, flags: MessageFlags.Ephemeral });
       return;
     }
+    const activity = botActivity(ctx, channel.guild);
+    if (activity) assertMayMoveBot(member, activity);
     assertBotCanSpeakIn(channel);
     await interaction.deferReply();
     await ctx.voice.join(channel);

@@ -1,7 +1,7 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
 import { QueueFullError } from '../src/conversation/serialize.ts';
-import { UserError } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 
 export default {

@@ -1,7 +1,8 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { BUILT_IN_VOICES, describeVoice, parseVoice } from '../src/ai/voices.ts';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { STALE_COMMAND, UserError } from '../src/discord/errors.ts';
+import { STALE_COMMAND } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { fitMessage } from '../src/discord/live-reply.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 

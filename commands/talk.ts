@@ -1,6 +1,8 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
-import { STALE_COMMAND, UserError } from '../src/discord/errors.ts';
+import { STALE_COMMAND } from '../src/discord/errors.ts';
+import { UserError } from '../src/errors.ts';
+import { assertMayTalkToEveryone } from '../src/discord/permissions.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel } from '../src/discord/voice-channels.ts';
 
 export default {
@@ -24,26 +26,28 @@ export default {
     assertInGuild(interaction);
     const member = interaction.member;
     const everyone = interaction.options.getBoolean('everyone') ?? false;
-    if (everyone && !member.permissions.has(PermissionFlagsBits.ManageChannels)) {
-      throw new UserError('Only moderators (Manage Channels) can use `everyone`.');
-    }
     const subcommand = interaction.options.getSubcommand();
     if (subcommand !== 'start' && subcommand !== 'stop') throw new UserError(STALE_COMMAND);
     if (subcommand === 'stop') {
       const talk = ctx.talk.get(interaction.guildId);
       if (!talk) throw new UserError("I'm not listening to anyone here.");
-      if (everyone) talk.close();
-      else if (!talk.forget(member.id)) throw new UserError("I wasn't listening to you.");
+      if (everyone) {
+        // A moderator's `everyone` is stopped only by a moderator, judged in the channel it listens to.
+        const where = member.guild.channels.cache.get(ctx.voice.get(interaction.guildId)?.channelId ?? '');
+        assertMayTalkToEveryone(member, where?.isVoiceBased() ? where : undefined);
+        talk.close();
+      } else if (!talk.forget(member.id)) throw new UserError("I wasn't listening to you.");
       await interaction.reply({ content: everyone ? 'I stopped listening to everyone.' : 'I stopped listening to you.', flags: MessageFlags.Ephemeral });
       return;
     }
     const channel = requireMemberVoiceChannel(member);
+    if (everyone) assertMayTalkToEveryone(member, channel);
     const current = ctx.voice.get(interaction.guildId)?.channelId;
     if (current && current !== channel.id) throw new UserError(`I'm in <#${current}> right now. Join me there, or use /join first.`);
     assertBotCanSpeakIn(channel);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const { session } = await ctx.voice.join(channel);
-    const talk = ctx.talk.ensure(ctx, session);
+    const talk = ctx.talk.ensure(session);
     if (everyone) {
       talk.everyone = true;
       for (const other of channel.members.values()) talk.listen(other);

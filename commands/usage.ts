@@ -1,5 +1,6 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
+import { MANAGER_PERMISSIONS } from '../src/discord/permissions.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 import { formatUsage } from '../src/cost/usage-report.ts';
 
@@ -10,7 +11,7 @@ export default {
     .setContexts(InteractionContextType.Guild),
   async execute(interaction, ctx) {
     assertInGuild(interaction);
-    const moderator = interaction.member.permissions.has(PermissionFlagsBits.ManageGuild);
+    const moderator = interaction.member.permissions.any(MANAGER_PERMISSIONS);
     const content = formatUsage(ctx.store, interaction.guildId, {
       budgetUsd: ctx.config.dailyBudgetUsd,
       withTopMembers: moderator,

@@ -3,10 +3,12 @@
  */
 import type { Client } from 'discord.js';
 import type OpenAI from 'openai';
+import type { AnnouncementQueue } from './announce/queue.ts';
 import type { Config } from './config.ts';
 import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
 import type { Store } from './conversation/store.ts';
+import type { HistoryCompactor } from './listen/transcribe-old-turns.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { TalkSessions } from './listen/talk-sessions.ts';
@@ -17,8 +19,10 @@ export interface AppContext {
   log: Logger;
   client: Client;
   voice: VoiceSessions;
-  /** Voice conversations (/talk), one per guild with a voice session. */
+  /** Voice conversations (/talk), one per guild with a voice session; built with the conversation engine. */
   talk: TalkSessions;
+  /** Announcements, played one after another per guild. */
+  announcements: AnnouncementQueue;
   openai: OpenAI;
   store: Store;
   metrics: Metrics;
@@ -28,4 +32,6 @@ export interface AppContext {
   shutdown: AbortSignal;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
+  /** Turns old spoken turns and answered recordings into text, in the background. */
+  compactor: HistoryCompactor;
 }

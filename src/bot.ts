@@ -8,6 +8,8 @@ import OpenAI from 'openai';
 import type { AppContext } from './app-context.ts';
 import { registerModelSettings } from './ai/dead-models.ts';
 import { configuredModels, warnAboutShutdowns } from './ai/model-lifecycle.ts';
+import { AnnouncementQueue } from './announce/queue.ts';
+import { runTurn } from './answers/run-turn.ts';
 import type { Config } from './config.ts';
 import { createRest, registerCommands } from './discord/deploy.ts';
 import { NO_MENTIONS } from './discord/errors.ts';
@@ -18,6 +20,8 @@ import { CostGuard } from './cost/guard.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
+import type { TalkServices } from './listen/talk-session.ts';
+import { HistoryCompactor } from './listen/transcribe-old-turns.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
@@ -28,6 +32,18 @@ const READY_TIMEOUT_MS = 30_000;
 const SHUTDOWN_DRAIN_MS = 5_000;
 /** Per attempt, until the response headers arrive (a streamed body is bounded by the stall limit). */
 const OPENAI_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits, within {@link SHUTDOWN_DRAIN_MS} in all, for turns and announcements to store themselves and
+ * then for the transcriptions they started (billed, or their audio kept).
+ */
+async function drain(ctx: AppContext, log: Logger): Promise<void> {
+  const started = performance.now();
+  const [turns, announcements] = await Promise.all([ctx.turns.drain(SHUTDOWN_DRAIN_MS), ctx.announcements.drain(SHUTDOWN_DRAIN_MS)]);
+  const left = Math.max(0, SHUTDOWN_DRAIN_MS - (performance.now() - started));
+  const transcriptions = await ctx.compactor.drain(left);
+  if (!turns || !announcements || !transcriptions) log.warn('work still running at shutdown', { turns, announcements, transcriptions });
+}
 
 export interface Bot {
   ctx: AppContext;
@@ -57,16 +73,47 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   registerModelSettings(configuredModels(config));
   warnAboutShutdowns(config, log);
   const store = SqliteStore.open(config.dataDir);
-  const talk = new TalkSessions();
   const shutdown = new AbortController();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ spentUsd: () => store.spentSinceOpenUsd() });
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const costs = new CostGuard(config, store);
+  const compactor = new HistoryCompactor({ config, store, openai, log, shutdown: shutdown.signal });
+  // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
+  const talkServices: TalkServices = {
+    config,
+    answer: async (turn) => {
+      await runTurn(ctx, { ...turn, kind: 'talk', speak: true });
+      void compactor.compact(turn.user.channelId);
+    },
+    bargeInEnabled: (guildId) => store.getSettings(guildId).bargeIn,
+    budgetRefusal: (guildId) => costs.budgetRefusal(guildId),
+    post: async (channelId, content) => {
+      const channel = client.channels.cache.get(channelId);
+      if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
+    },
+  };
+  const talk = new TalkSessions(talkServices);
+  const announcements = new AnnouncementQueue((guild) => talk.suspend(guild));
+  const ctx: AppContext = {
+    config,
+    log,
+    client,
+    voice,
+    talk,
+    announcements,
+    openai,
+    store,
+    metrics,
+    costs,
+    shutdown: shutdown.signal,
+    turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }),
+    compactor,
+  };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
-  client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(ctx, before, after));
+  client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(before, after, voice.get(after.guild.id), client.user?.id));
   client.on(Events.Error, (err) => log.error('discord client error', { err }));
   client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
   client.on(Events.ShardResume, () => log.info('gateway resumed'));
@@ -79,7 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     shutdown.abort(new Error('shutting down'));
     talk.closeAll();
     voice.destroyAll();
-    if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
+    await drain(ctx, log);
     await client.destroy();
     await ops?.close();
     store.close();

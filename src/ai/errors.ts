@@ -3,7 +3,7 @@
  * operator (logged in full); members learn only that the bot is misconfigured.
  */
 import OpenAI from 'openai';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { isModelNotFoundError, modelInMessage, reportModelGone, settingOf } from './dead-models.ts';
 

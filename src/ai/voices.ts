@@ -2,7 +2,7 @@
  * Voice names the OpenAI audio models accept (from the API spec's VoiceIdsOrCustomVoice), and the
  * parsing of a member-supplied voice: a built-in name, or a custom voice id (`voice_...`).
  */
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const BUILT_IN_VOICES = [
   'alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar', 'fable', 'nova', 'onyx',

@@ -9,20 +9,18 @@ import type { AppContext } from '../app-context.ts';
 import { StreamStalledError, toUserError } from '../ai/errors.ts';
 import { RealtimeSpeechError } from '../ai/realtime-speech.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
-import { ChannelLocks, QueueFullError } from '../conversation/serialize.ts';
-import { estimateCostUsd } from '../cost/prices.ts';
-import { UserError } from '../discord/errors.ts';
+import { QueueFullError } from '../conversation/serialize.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import { PRIORITY_ANNOUNCEMENT } from '../voice/track.ts';
-import { voiceInOrder, type PartOutcome, type PipelineResult } from './part-pipeline.ts';
+import { voiceInOrder, type PipelineResult } from './part-pipeline.ts';
 import { placeInChannel } from './placement.ts';
 import { postAnnouncementText } from './post-text.ts';
 import { splitText } from './split-text.ts';
-import { voiceText, type VoiceSettings } from './voicing.ts';
+import { billedPart } from './billing.ts';
+import type { VoiceSettings } from './voicing.ts';
 
-/** Announcements that may wait per guild behind the one playing. */
-export const ANNOUNCEMENT_QUEUE_LIMIT = 5;
 
 export interface AnnouncementRequest {
   channel: VoiceBasedChannel;
@@ -55,9 +53,6 @@ export interface AnnouncementResult {
   postProblem?: string;
 }
 
-/** Each running bot (one VoiceSessions) gets its own queue. */
-const queues = new WeakMap<object, ChannelLocks>();
-
 /** Audio being fetched for one announcement, into its own (not yet queued) track. */
 interface Voicing {
   parts: number;
@@ -74,19 +69,14 @@ interface Voicing {
  * audio is reported at once too.
  */
 export async function announce(ctx: AppContext, request: AnnouncementRequest): Promise<AnnouncementResult> {
-  let queue = queues.get(ctx.voice);
-  if (!queue) {
-    queue = new ChannelLocks({ maxQueued: ANNOUNCEMENT_QUEUE_LIMIT });
-    queues.set(ctx.voice, queue);
-  }
+  const queue = ctx.announcements;
   const guildId = request.channel.guild.id;
   const ahead = queue.pending(guildId);
   if (ahead > queue.maxQueued) throw new UserError('Too many announcements are waiting. Please try again in a moment.');
   const log = ctx.log.child({ announcement: true, channelId: request.channel.id });
   const voicing = startVoicing(ctx, request, log);
   if (ahead > 0) request.onQueued?.(ahead);
-  const ownQueue = queue;
-  const turn = queue.run(guildId, () => playAnnouncement(ctx, request, voicing, log, () => ownQueue.pending(guildId) > 1));
+  const turn = queue.run(guildId, () => playAnnouncement(ctx, request, voicing, log, () => queue.pending(guildId) > 1));
   turn.catch(() => undefined); // awaited below, unless an early failure was reported first
   try {
     await Promise.race([voicing.ready, turn]);
@@ -112,7 +102,7 @@ function startVoicing(ctx: AppContext, request: AnnouncementRequest, log: Logger
     firstAudio = resolve;
     pipeline = voiceInOrder(
       parts.length,
-      (index, onAudio, signal) => voiceText(ctx, parts[index]!, request.settings, onAudio, signal),
+      billedPart(ctx, parts, request.settings, { guildId: request.channel.guild.id, channelId: request.channel.id, userId: request.userId }),
       (pcm16) => writer.write(pcm16),
       { signal: stop.signal, onFirstAudio: () => firstAudio() },
     );
@@ -186,7 +176,6 @@ async function playAnnouncement(
       deviations,
     });
   }
-  recordPartUsage(ctx, result?.outcomes ?? [], { guildId: channel.guild.id, channelId: channel.id, userId: request.userId });
   const failure = result?.error === undefined ? undefined : describeFailure(toAnnouncementError(result.error, log));
   log.info('announcement done', { outcome, playedMs: writer.track.playedMs, backend, cutReason });
   return {
@@ -199,21 +188,6 @@ async function playAnnouncement(
     stopped: outcome === 'cancelled',
     postProblem,
   };
-}
-
-/**
- * Bills each voiced part to the moderator (discarded attempts included), so announcements count in
- * /usage, against the server's daily budget and in the spend metric.
- */
-export function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): void {
-  for (const part of outcomes) {
-    const billed = [...(part.spent ?? []), ...(part.usage && part.model ? [{ model: part.model, usage: part.usage }] : [])];
-    for (const { model, usage } of billed) {
-      const costUsd = estimateCostUsd(model, usage, ctx.config.prices);
-      ctx.store.recordUsage({ ...who, model, tokens: usage, costUsd });
-      ctx.metrics.spendUsd(who.guildId, costUsd);
-    }
-  }
 }
 
 /** Like toUserError, worded for speech rather than an answer where it differs. */

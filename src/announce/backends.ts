@@ -12,7 +12,7 @@ import type { VoiceChoice } from '../ai/voices.ts';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { SPEECH_BACKENDS, type Config, type SpeechBackend } from '../config.ts';
 import type { TokenUsage } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** How an announcement should sound. */
 export interface VoiceSettings {

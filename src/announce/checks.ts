@@ -11,15 +11,14 @@ import {
 } from 'discord.js';
 import { SPEECH_SPEED_MAX, SPEECH_SPEED_MIN } from '../ai/speech.ts';
 import { parseVoice, type VoiceChoice } from '../ai/voices.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
+import { ANNOUNCER_PERMISSIONS } from '../discord/permissions.ts';
 import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
 
 /** Longest announcement text, in characters (spoken in parts of at most 4,096). */
 export const ANNOUNCE_TEXT_MAX_CHARS = 20_000;
 /** Longest `style` (the API takes 4,096 for instructions; a style needs far less). */
 export const ANNOUNCE_STYLE_MAX_CHARS = 1_000;
-/** Members who may announce: either permission, in the target channel. */
-export const ANNOUNCER_PERMISSIONS = [PermissionFlagsBits.ManageGuild, PermissionFlagsBits.MuteMembers];
 
 export interface AnnounceOptions {
   text: string;

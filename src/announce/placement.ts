@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChannelType, type Guild, type VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import { FRAME_MS } from '../audio/format.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { OpusTrack, PRIORITY_ANNOUNCEMENT } from '../voice/track.ts';
@@ -76,8 +76,7 @@ export async function placeInChannel(ctx: AppContext, channel: VoiceBasedChannel
 async function visit(ctx: AppContext, session: VoiceSession, channel: VoiceBasedChannel, log: Logger): Promise<Placement> {
   const home = session.channelId!;
   const guild = channel.guild;
-  const talk = ctx.talk.get(guild.id);
-  const talkSnapshot = talk ? { talk, everyone: talk.everyone, listening: talk.listening } : undefined;
+  const listenAgain = ctx.announcements.suspendListening(guild);
   const speakerAtHome = isSpeakerOnStage(guild, home);
   // Hold tracks (never given packets) keep the pacer silent around the move: an answer playing at home
   // pauses instead of playing into a connection that is switching channels, and resumes after.
@@ -94,7 +93,7 @@ async function visit(ctx: AppContext, session: VoiceSession, channel: VoiceBased
     try {
       await session.moveTo(home);
       if (speakerAtHome) await becomeSpeaker(guild.channels.cache.get(home) as VoiceBasedChannel).catch(() => undefined);
-      restoreTalk(ctx, guild, home, talkSnapshot);
+      listenAgain(home);
       log.info('back in the home channel after an announcement', { channelId: home });
     } catch (err) {
       log.warn('could not return to the home channel; leaving voice', { err: err as Error, channelId: home });
@@ -162,25 +161,4 @@ export async function becomeSpeaker(channel: VoiceBasedChannel): Promise<void> {
 function isSpeakerOnStage(guild: Guild, channelId: string): boolean {
   const voice = guild.members.me?.voice;
   return guild.channels.cache.get(channelId)?.type === ChannelType.GuildStageVoice && voice?.channelId === channelId && !voice.suppress;
-}
-
-/**
- * The bot's own moves make /talk stop listening (it treats them like a moderator moving the bot);
- * after a round trip the same members are listened to again.
- */
-function restoreTalk(
-  ctx: AppContext,
-  guild: Guild,
-  home: string,
-  snapshot: { talk: NonNullable<ReturnType<AppContext['talk']['get']>>; everyone: boolean; listening: string[] } | undefined,
-): void {
-  if (!snapshot || ctx.talk.get(guild.id) !== snapshot.talk) return;
-  const { talk, everyone, listening } = snapshot;
-  talk.everyone = everyone;
-  const homeChannel = guild.channels.cache.get(home);
-  const ids = everyone && homeChannel?.isVoiceBased() ? [...homeChannel.members.keys()] : listening;
-  for (const id of ids) {
-    const member = guild.members.cache.get(id);
-    if (member && member.voice.channelId === home) talk.listen(member);
-  }
 }

@@ -6,12 +6,13 @@ import type { AppContext } from '../app-context.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
 import { bufferToInt16, OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeOggOpus } from '../audio/ogg-opus.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { recordPartUsage, toAnnouncementError } from './announce.ts';
+import { toAnnouncementError } from './announce.ts';
+import { billedPart } from './billing.ts';
 import { voiceInOrder } from './part-pipeline.ts';
 import { splitText } from './split-text.ts';
-import { voiceText, type VoiceSettings } from './voicing.ts';
+import type { VoiceSettings } from './voicing.ts';
 
 export const PREVIEW_FILE_NAME = 'announcement-preview.ogg';
 
@@ -32,14 +33,13 @@ export async function renderPreview(ctx: AppContext, text: string, settings: Voi
   try {
     result = await voiceInOrder(
       parts.length,
-      (index, onAudio, signal) => voiceText(ctx, parts[index]!, settings, onAudio, signal),
+      billedPart(ctx, parts, settings, who),
       (pcm16) => chunks.push(Buffer.from(pcm16)),
       { signal: ctx.shutdown },
     );
   } catch (err) {
     throw toAnnouncementError(err, log);
   }
-  recordPartUsage(ctx, result.outcomes, who);
   const samples = bufferToInt16(Buffer.concat(chunks));
   if (samples.length === 0) throw new UserError('OpenAI sent no audio for that announcement. Please try again.');
   return {

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { ChatInputCommandInteraction, GuildMember, MessageContextMenuCommandInteraction, VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { UserAudio, UserTurn } from '../conversation/types.ts';
-import { NO_MENTIONS, UserError } from '../discord/errors.ts';
+import { NO_MENTIONS, replyBriefly } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import { fitMessage, LiveReply } from '../discord/live-reply.ts';
 import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
 import { runTurn, type TurnResult } from './run-turn.ts';
@@ -30,13 +31,18 @@ export function checkPrompt(raw: string | null, maxChars: number): string | unde
 }
 
 /**
- * Applies the member's cooldown and the server's daily budget before anything is spent; the first
- * budget refusal of the day also tells the channel (moderators see why Parley went quiet).
+ * Applies the member's cooldown and the server's daily budget before anything is spent. A refused
+ * member is answered at once (ephemeral, within Discord's 3 s); only then does the first budget
+ * refusal of the day also tell the channel (moderators see why Parley went quiet). Returns false when
+ * the question was refused and answered.
  */
-export async function admitQuestion(interaction: AskInteraction, ctx: AppContext): Promise<void> {
+export async function admitQuestion(interaction: AskInteraction, ctx: AppContext): Promise<boolean> {
   try {
     ctx.costs.admitQuestion(interaction.guildId, interaction.user.id);
+    return true;
   } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    await replyBriefly(interaction, err.message);
     if (ctx.costs.budgetRefusal(interaction.guildId) && ctx.costs.firstBudgetRefusalToday(interaction.guildId)) {
       ctx.log.warn('daily budget reached', { guildId: interaction.guildId, budgetUsd: ctx.config.dailyBudgetUsd });
       const channel = interaction.channel;
@@ -46,7 +52,7 @@ export async function admitQuestion(interaction: AskInteraction, ctx: AppContext
           .catch((sendErr: Error) => ctx.log.info('could not post the budget notice', { err: sendErr }));
       }
     }
-    throw err;
+    return false;
   }
 }
 
@@ -80,6 +86,8 @@ export async function answerQuestion(interaction: AskInteraction, ctx: AppContex
   } finally {
     await live.stop();
   }
+  // A shared recording becomes its transcript once answered, so later questions do not send (and pay for) it again.
+  void ctx.compactor.compact(user.channelId, question.audio ? [user.id] : []);
   const content = prefix + describeAnswer(result);
   if (!session && result.audio && result.audio.length > 0) {
     await deliverAsVoiceMessage(interaction, result.audio, content, ctx.log);

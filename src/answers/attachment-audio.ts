@@ -13,7 +13,7 @@ import { resampleMono } from '../audio/resample-any-rate.ts';
 import { encodeWav, parseWav } from '../audio/wav.ts';
 import type { Config } from '../config.ts';
 import type { UserAudio } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface AudioLimits {
   maxBytes: number;
@@ -65,9 +65,19 @@ export function audioFromBytes(bytes: Buffer, limits: AudioLimits): UserAudio {
   }
   if (audio.durationMs <= 0) throw new UserError('That recording has no audio in it.');
   if (audio.durationMs > limits.maxDurationMs) {
-    throw new UserError(`That recording is too long: the limit is ${Math.round(limits.maxDurationMs / 60_000)} minutes.`);
+    throw new UserError(`That recording is too long: the limit is ${describeLength(limits.maxDurationMs)}.`);
   }
   return audio;
+}
+
+/** "45 seconds", "1 minute", "2.5 minutes": a limit under a minute is not "0 minutes". */
+export function describeLength(ms: number): string {
+  if (ms < 60_000) {
+    const seconds = Math.round(ms / 100) / 10;
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.round(ms / 6_000) / 10;
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 function tooLarge(limits: AudioLimits): UserError {

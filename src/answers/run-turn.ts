@@ -12,7 +12,7 @@ import { openaiErrorKind } from '../ops/error-kind.ts';
 import { isAssistantAudioNotFoundError, planMessages, withTextInsteadOfAudioIds, type InputTokenEstimate } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
 import type { AssistantTurn, TokenUsage, UserTurn } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import type { OpusTrack } from '../voice/track.ts';
@@ -119,7 +119,6 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const spend = (reported = reportedUsage) => {
     const usage = answerUsage(reported, inputTokens, { audioMs: durationMs(audioBytes / 2, OPENAI_PCM_RATE, 1), text, accepted });
     const costUsd = usage ? estimateCostUsd(config.chatModel, usage.tokens, config.prices) : 0;
-    ctx.metrics.spendUsd(user.guildId, costUsd);
     return usage && { model: config.chatModel, userId: user.speakerId, costUsd, ...usage };
   };
   const ask = (messages: ReturnType<typeof build>) =>

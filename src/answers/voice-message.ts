@@ -36,14 +36,19 @@ export async function deliverAsVoiceMessage(
   const { ogg, durationSecs, waveform } = encodeVoiceMessage(pcm16);
   const channel = interaction.channel;
   if (channel?.isSendable()) {
+    let posted = false;
     try {
       const attachment = new AttachmentBuilder(ogg, { name: ANSWER_FILE_NAME }).setDuration(durationSecs).setWaveform(waveform);
       // A voice message may carry no text, so the transcript stays in the interaction reply.
       await channel.send({ files: [attachment], flags: MessageFlags.IsVoiceMessage, allowedMentions: NO_MENTIONS });
-      await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
-      return 'voice-message';
+      posted = true;
     } catch (err) {
       log.info('voice message not possible here; attaching the audio instead', { err: err as Error });
+    }
+    // Once the voice message is out, a failing reply edit must not attach the same audio again.
+    if (posted) {
+      await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+      return 'voice-message';
     }
   }
   await interaction.editReply({

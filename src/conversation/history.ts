@@ -156,7 +156,8 @@ export function userTurnToMessage(turn: UserTurn): UserMessage {
       input_audio: { data: turn.audio.data.toString('base64'), format: turn.audio.format },
     });
   } else if (turn.transcript !== undefined && turn.transcript !== '') {
-    content.push(textPart(`${name} said: ${turn.transcript}`));
+    // With text beside it, the audio was a shared recording (compacted after it was answered).
+    content.push(textPart(hasText ? `(${name}'s recording, transcribed) ${turn.transcript}` : `${name} said: ${turn.transcript}`));
   }
   // A recording that was dropped before it could be transcribed still happened.
   if (content.length === 0) content.push(textPart(`${name} said something that could not be transcribed.`));

@@ -12,7 +12,7 @@ import {
 } from './rows.ts';
 import { migrate, readSchemaVersion } from './schema.ts';
 import { applySettingsPatch, readSettings, writeSettings } from './settings.ts';
-import { insertUsage, summarizeUsage } from './usage.ts';
+import { costAfterSeq, insertUsage, lastUsageSeq, summarizeUsage } from './usage.ts';
 import type {
   Announcement,
   AnnouncementInput,
@@ -57,6 +57,8 @@ export interface Store {
   updateSettings(guildId: string, patch: Partial<GuildSettings>): GuildSettings;
   recordUsage(record: UsageRecord): void;
   usageSummary(guildId: string, sinceUnixMs: number): UsageSummary;
+  /** Dollars recorded since the store was opened, all guilds together (the spend metric). */
+  spentSinceOpenUsd(): number;
   recordAnnouncement(announcement: AnnouncementInput): void;
   /** The guild's newest `limit` announcements, oldest first. */
   announcements(guildId: string, limit?: number): Announcement[];
@@ -69,10 +71,13 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
+  /** Usage rows up to this one were there before this process opened the store. */
+  #usageSeqAtOpen = 0;
 
   private constructor(db: DatabaseSync, path: string) {
     this.#db = db;
     this.path = path;
+    this.#usageSeqAtOpen = lastUsageSeq(this.#prepare);
   }
 
   /**
@@ -175,6 +180,10 @@ export class SqliteStore implements Store {
 
   usageSummary(guildId: string, sinceUnixMs: number): UsageSummary {
     return summarizeUsage(this.#prepare, guildId, sinceUnixMs);
+  }
+
+  spentSinceOpenUsd(): number {
+    return costAfterSeq(this.#prepare, this.#usageSeqAtOpen);
   }
 
   recordAnnouncement(announcement: AnnouncementInput): void {

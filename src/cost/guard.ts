@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Store } from '../conversation/store.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -67,8 +67,11 @@ export class CostGuard {
 
   /** True the first time a server is refused for its budget on a given day (to tell moderators once). */
   firstBudgetRefusalToday(guildId: string): boolean {
-    const key = `${guildId}:${startOfUtcDay(this.now())}`;
+    const today = startOfUtcDay(this.now());
+    const key = `${guildId}:${today}`;
     if (this.notifiedDays.has(key)) return false;
+    // Only today's notices matter: earlier days go, so the set holds at most one entry per server.
+    for (const old of this.notifiedDays) if (!old.endsWith(`:${today}`)) this.notifiedDays.delete(old);
     this.notifiedDays.add(key);
     return true;
   }

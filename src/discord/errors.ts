@@ -3,12 +3,8 @@
  * member; everything else is logged with context and answered with a generic sentence.
  */
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { UserError } from '../errors.ts';
 import { redact, type Logger } from '../log.ts';
-
-/** An expected failure whose message is shown to the member as it is. */
-export class UserError extends Error {
-  override name = 'UserError';
-}
 
 export const GENERIC_FAILURE = 'Something went wrong on my side. Please try again in a moment.';
 

@@ -4,7 +4,8 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { Command } from './command.ts';
-import { handleCommandError, isStaleOptionError, STALE_COMMAND, UserError } from './errors.ts';
+import { handleCommandError, isStaleOptionError, STALE_COMMAND } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export function createInteractionRouter(commands: Map<string, Command>, ctx: AppContext) {
   return async (interaction: Interaction): Promise<void> => {

@@ -9,7 +9,7 @@ import {
   type GuildMember,
   type VoiceBasedChannel,
 } from 'discord.js';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export const VOICE_CHANNEL_TYPES = [ChannelType.GuildVoice, ChannelType.GuildStageVoice] as const;
 

@@ -4,32 +4,57 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GuildMember } from 'discord.js';
-import type { AppContext } from '../app-context.ts';
 import { Downsampler48kStereoTo24kMono } from '../audio/resample.ts';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeWav } from '../audio/wav.ts';
+import type { Config } from '../config.ts';
 import type { UserTurn } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
-import { runTurn } from '../answers/run-turn.ts';
+import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import type { OpusTrack } from '../voice/track.ts';
 import { MemberListener } from './member-listener.ts';
 import type { Utterance } from './segmenter.ts';
-import { forgetOldVoiceAudio } from './transcribe-old-turns.ts';
+
+/** A member's utterance, ready to be answered aloud in the session's channel. */
+export interface SpokenTurn {
+  user: UserTurn;
+  /** performance.now() of the member's last speech. */
+  spokenAt: number;
+  session: VoiceSession;
+  /** Called once the answer starts playing, with its track (for barge-in). */
+  onTrack(track: OpusTrack): void;
+}
+
+/**
+ * What a voice conversation needs from the running bot, built once at start-up: the conversation
+ * engine that answers a spoken turn, and the few lookups around it.
+ */
+export interface TalkServices {
+  config: Pick<Config, 'silenceMs' | 'minSpeechMs' | 'maxUtteranceMs' | 'bargeInMs'>;
+  /** Answers the turn aloud and stores it (runs after the channel's earlier turns). */
+  answer(turn: SpokenTurn): Promise<unknown>;
+  /** Whether speaking over an answer stops it in this guild. */
+  bargeInEnabled(guildId: string): boolean;
+  /** Why the guild may not spend more today, if it may not. */
+  budgetRefusal(guildId: string): UserError | undefined;
+  /** Posts in a channel's text chat; failures are the caller's to log. */
+  post(channelId: string, content: string): Promise<void>;
+}
 
 export class TalkSession {
   /** Listen to every (non-bot) member in the channel, not only those who opted in. */
   everyone = false;
   private readonly listeners = new Map<string, MemberListener>();
+  /** Display names of the members listened to now (and only those). */
   private readonly names = new Map<string, string>();
   private answering: OpusTrack | undefined;
-  private readonly ctx: AppContext;
+  private readonly services: TalkServices;
   private readonly session: VoiceSession;
   private readonly log: Logger;
 
-  constructor(ctx: AppContext, session: VoiceSession) {
-    this.ctx = ctx;
+  constructor(services: TalkServices, session: VoiceSession) {
+    this.services = services;
     this.session = session;
     this.log = session.log.child({ talk: true });
   }
@@ -44,10 +69,11 @@ export class TalkSession {
     if (member.user.bot) return false;
     if (this.listeners.has(member.id)) return false;
     this.names.set(member.id, member.displayName);
+    const { silenceMs, minSpeechMs, maxUtteranceMs } = this.services.config;
     const listener = new MemberListener(
       this.session.connection.receiver,
       member.id,
-      { silenceMs: this.ctx.config.silenceMs, minSpeechMs: this.ctx.config.minSpeechMs, maxUtteranceMs: this.ctx.config.maxUtteranceMs },
+      { silenceMs, minSpeechMs, maxUtteranceMs },
       {
         utterance: (u) => this.onUtterance(member.id, u),
         speech: (ms) => this.onSpeech(ms),
@@ -63,6 +89,7 @@ export class TalkSession {
     if (!listener) return false;
     listener.stop();
     this.listeners.delete(userId);
+    this.names.delete(userId);
     return true;
   }
 
@@ -74,8 +101,8 @@ export class TalkSession {
 
   private onSpeech(speechMs: number): void {
     const track = this.answering;
-    if (!track || track.cancelled || track.playedFrames === 0 || speechMs < this.ctx.config.bargeInMs) return;
-    if (!this.ctx.store.getSettings(this.session.guildId).bargeIn) return;
+    if (!track || track.cancelled || track.playedFrames === 0 || speechMs < this.services.config.bargeInMs) return;
+    if (!this.services.bargeInEnabled(this.session.guildId)) return;
     this.log.info('barge-in: stopping the answer', { playedMs: track.playedMs });
     track.cancel();
   }
@@ -83,7 +110,7 @@ export class TalkSession {
   private onUtterance(userId: string, utterance: Utterance): void {
     const channelId = this.session.channelId;
     if (!channelId) return;
-    const overBudget = this.ctx.costs.budgetRefusal(this.session.guildId);
+    const overBudget = this.services.budgetRefusal(this.session.guildId);
     if (overBudget) {
       // Out of budget mid-conversation: stop listening cleanly rather than refuse every sentence.
       this.close();
@@ -107,16 +134,20 @@ export class TalkSession {
       createdAt: Date.now(),
     };
     this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });
-    runTurn(this.ctx, {
-      user,
-      kind: 'talk',
-      spokenAt: utterance.lastSpeechAt,
-      session: this.session,
-      speak: true,
-      onTrack: (track) => (this.answering = track),
-    })
-      .then(() => forgetOldVoiceAudio(this.ctx, channelId))
+    this.services
+      .answer({ user, spokenAt: utterance.lastSpeechAt, session: this.session, onTrack: (track) => this.follow(track) })
       .catch((err: unknown) => this.reportFailure(err, user));
+  }
+
+  /**
+   * Barge-in applies to `track` while it plays; once it is done, speech is a new question again
+   * (a stale reference would "stop" the finished answer on the next words).
+   */
+  private follow(track: OpusTrack): void {
+    this.answering = track;
+    void track.done.then(() => {
+      if (this.answering === track) this.answering = undefined;
+    });
   }
 
   private reportFailure(err: unknown, user: UserTurn): void {
@@ -128,8 +159,8 @@ export class TalkSession {
 
   /** Posts in the voice channel's text chat; failures (no permission there) are only logged. */
   async say(content: string): Promise<void> {
-    const channel = this.session.channelId ? this.ctx.client.channels.cache.get(this.session.channelId) : undefined;
-    if (!channel?.isSendable()) return;
-    await channel.send({ content, allowedMentions: { parse: [] } }).catch((err: Error) => this.log.info('could not post in the voice chat', { err }));
+    const channelId = this.session.channelId;
+    if (!channelId) return;
+    await this.services.post(channelId, content).catch((err: Error) => this.log.info('could not post in the voice chat', { err }));
   }
 }

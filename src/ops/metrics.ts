@@ -1,6 +1,7 @@
 /**
  * Parley's in-process metrics, rendered for a Prometheus scrape of `GET /metrics`. The core reports
- * turns, errors, latencies and spend through {@link Metrics}; process gauges are read at scrape time.
+ * turns, errors and latencies through {@link Metrics}; spend and process gauges are read at scrape time
+ * (spend from the usage records that /usage and the budget read, so the three never disagree).
  *
  * Cardinality is bounded on purpose: turn kinds and statuses are fixed lists, error kinds are capped
  * (see {@link MAX_ERROR_KINDS}) and spend has no guild label at all, because a bot can sit in any
@@ -23,8 +24,6 @@ export interface Metrics {
   endOfTurnMs(ms: number): void;
   /** Request sent -> first answer packet played. */
   firstAudioMs(ms: number): void;
-  /** Adds an estimated cost; `guildId` is accepted for the call site's sake but not used as a label. */
-  spendUsd(guildId: string, usd: number): void;
   /** Everything in Prometheus text exposition format 0.0.4. */
   render(): string;
 }
@@ -50,8 +49,14 @@ const OTHER_ERROR_KIND = 'other';
 const EVENT_LOOP_RESOLUTION_MS = 10;
 const NS_PER_S = 1e9;
 
+/** Where the metrics read what is not reported to them. */
+export interface MetricsSources {
+  /** Estimated dollars recorded since start-up, all guilds together (the store's usage rows). */
+  spentUsd?: () => number;
+}
+
 /** Creates an empty registry; counters of known kinds start at 0 so rates work from the first scrape. */
-export function createMetrics(): Metrics {
+export function createMetrics(sources: MetricsSources = {}): Metrics {
   const turnsStarted = new Counter('parley_turns_started_total', 'Turns (answers) started, by kind.', ['kind']);
   const turnsFinished = new Counter('parley_turns_finished_total', 'Turns finished, by kind and status.', ['kind', 'status']);
   const errors = new Counter('parley_errors_total', `Failures by kind (at most ${MAX_ERROR_KINDS} kinds; later ones count as "other").`, ['kind']);
@@ -82,8 +87,8 @@ export function createMetrics(): Metrics {
     error: (kind) => errors.inc({ kind: errorKind(kind) }),
     endOfTurnMs: (ms) => endOfTurn.observe(ms / 1_000),
     firstAudioMs: (ms) => firstAudio.observe(ms / 1_000),
-    spendUsd: (_guildId, usd) => spend.inc({}, usd),
     render() {
+      readSpend(spend, sources.spentUsd);
       // A scrape that follows the previous one within one sample interval keeps the last figure.
       if (loopDelay && loopDelay.count > 0) {
         lastLagP99S = loopDelay.percentile(99) / NS_PER_S;
@@ -103,6 +108,16 @@ export function createMetrics(): Metrics {
       return lines.join('\n') + '\n';
     },
   };
+}
+
+/** Brings the spend counter up to the recorded total; a store that cannot answer (closed) changes nothing. */
+function readSpend(spend: Counter, spentUsd: (() => number) | undefined): void {
+  if (!spentUsd) return;
+  try {
+    spend.inc({}, spentUsd() - spend.get());
+  } catch {
+    // Metrics never throw; the next scrape reads again.
+  }
 }
 
 /** The delay histogram; its libuv timer is unreferenced, so it never keeps the process alive. */

@@ -7,7 +7,7 @@ import type { VoiceBasedChannel } from 'discord.js';
 import type { Logger } from '../log.ts';
 import { connectToChannel, superviseConnection, VOICE_READY_TIMEOUT_MS } from './connection.ts';
 import { VoiceSession } from './session.ts';
-import { UserError } from '../discord/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface JoinResult {
   session: VoiceSession;

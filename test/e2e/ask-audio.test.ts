@@ -56,8 +56,8 @@ describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
     bed.openai.scriptChat({ transcript: 'A calm mood.', textOnly: true });
     const content = await settle(askWithFile({ filename: 'clip.wav', contentType: 'audio/wav', data: wav }, { prompt: 'What is the mood?', speak: false }));
     expect(content).toContain('A calm mood.');
-    const request = bed.openai.requests.at(-1)!;
-    // The newest input audio is this one; earlier turns' audio comes before it in the history.
+    const request = bed.openai.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!;
+    // The newest input audio is this one; earlier recordings may come before it until they are transcribed.
     expect(request.inputAudio.at(-1)!.data.equals(wav)).toBe(true);
     expect((request.body as { modalities: string[] }).modalities).toEqual(['text']);
   });
@@ -67,7 +67,7 @@ describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
     bed.openai.scriptChat({ transcript: 'Fine.', textOnly: true });
     const content = await settle(askWithFile({ filename: 'song.mp3', contentType: 'audio/mpeg', data: wav }, { speak: false }));
     expect(content).toContain('Fine.');
-    expect(bed.openai.requests.at(-1)!.inputAudio.at(-1)!.format).toBe('wav');
+    expect(bed.openai.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.inputAudio.at(-1)!.format).toBe('wav');
   });
 
   const refusals: [string, () => { filename: string; contentType?: string; data: Buffer; status?: number; size?: number }, RegExp][] = [

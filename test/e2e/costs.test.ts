@@ -34,7 +34,7 @@ describe('cost limits and /usage', () => {
     expect(await answered(ask(bed.ids.alice))).toContain('First.');
     const refusal = await ask(bed.ids.alice).waitForReply();
     expect(refusal.ephemeral).toBe(true);
-    expect(refusal.body.content).toMatch(/Please wait (29|30) s before asking again/);
+    expect(refusal.body.content).toMatch(/Please wait (2\d|30) s before asking again/);
   });
 
   it('refuses the server once its daily budget is spent, says when it resets, and tells the channel once', async () => {
@@ -44,7 +44,9 @@ describe('cost limits and /usage', () => {
     const refusal = await ask(bed.ids.mod).waitForReply();
     expect(refusal.ephemeral).toBe(true);
     expect(refusal.body.content).toMatch(/used today's Parley budget \(\$0\.20\)\. It resets at 00:00 UTC, in \d+/);
-    await bed.discord.waitForChannelMessage(bed.ids.text, (m) => String(m.body.content).includes('daily budget'));
+    const notice = await bed.discord.waitForChannelMessage(bed.ids.text, (m) => String(m.body.content).includes('daily budget'));
+    // The member's answer is not held up by the channel notice.
+    expect(notice.at).toBeGreaterThanOrEqual(refusal.at);
     await ask(bed.ids.mod).waitForReply();
     expect(bed.discord.channelMessages(bed.ids.text).filter((m) => String(m.body.content).includes('daily budget'))).toHaveLength(1);
     expect(bed.openai.requests.length).toBe(requests);

@@ -105,6 +105,8 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
     await expect.poll(() => bed.bot.ctx.voice.get(bed.ids.guild)?.channelId, { timeout: 10_000 }).toBe(bed.ids.voice2);
     // Moved away from the people it listened to: listening ends, the session stays.
     expect(bed.bot.ctx.talk.get(bed.ids.guild)?.listening ?? []).toEqual([]);
+    // Once the answer is over, Parley is idle and any member may send it away.
+    await expect.poll(() => bed.bot.ctx.voice.get(bed.ids.guild)!.pacer.busy || bed.bot.ctx.turns.busy, { timeout: 10_000 }).toBe(false);
     const leave = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'leave' }).waitForReply();
     expect(leave.body.content).toMatch(/Left/);
   });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { usageFromTranscription } from '../../src/ai/usage.ts';
+import { describeLength } from '../../src/answers/attachment-audio.ts';
 import { CostGuard, describeWait, startOfUtcDay } from '../../src/cost/guard.ts';
 import { DEFAULT_PRICES, estimateCostUsd, parsePriceTable } from '../../src/cost/prices.ts';
 import type { Store } from '../../src/conversation/store.ts';
@@ -42,6 +44,18 @@ describe('CostGuard', () => {
     expect(guard.firstBudgetRefusalToday('g')).toBe(false);
   });
 
+  it('notifies again the next day and forgets the days before', () => {
+    let now = noon;
+    const guard = new CostGuard({ cooldownSeconds: 0, dailyBudgetUsd: 1 }, storeSpending(1.5), () => now);
+    for (let day = 0; day < 30; day++) {
+      expect(guard.firstBudgetRefusalToday('g')).toBe(true);
+      expect(guard.firstBudgetRefusalToday('g')).toBe(false);
+      now += 86_400_000;
+    }
+    // Memory stays bounded by the servers refused today, not by every day the process has run.
+    expect((guard as unknown as { notifiedDays: Set<string> }).notifiedDays.size).toBe(1);
+  });
+
   it('has no limit when the budget is 0', () => {
     const guard = new CostGuard({ cooldownSeconds: 0, dailyBudgetUsd: 0 }, storeSpending(1_000), () => noon);
     expect(guard.budgetRefusal('g')).toBeUndefined();
@@ -52,5 +66,26 @@ describe('CostGuard', () => {
     expect(describeWait(125_000)).toBe('3 min');
     expect(describeWait(3 * 3_600_000 + 12 * 60_000)).toBe('3 h 12 min');
     expect(startOfUtcDay(noon)).toBe(Date.UTC(2026, 10, 21));
+  });
+});
+
+describe('describeLength', () => {
+  it('says a limit under a minute in seconds, never "0 minutes"', () => {
+    expect(describeLength(20_000)).toBe('20 seconds');
+    expect(describeLength(1_000)).toBe('1 second');
+    expect(describeLength(60_000)).toBe('1 minute');
+    expect(describeLength(600_000)).toBe('10 minutes');
+    expect(describeLength(90_000)).toBe('1.5 minutes');
+  });
+});
+
+describe('usageFromTranscription', () => {
+  it('takes token usage as reported, bills duration models by the minute, and estimates when nothing is reported', () => {
+    const tokens = usageFromTranscription('gpt-4o-mini-transcribe', { type: 'tokens', input_tokens: 30, output_tokens: 7, total_tokens: 37, input_token_details: { audio_tokens: 25, text_tokens: 5 } }, 3_000, 'x');
+    expect(tokens).toEqual({ tokens: { textIn: 5, audioIn: 25, cachedIn: 0, textOut: 7, audioOut: 0 }, estimated: false });
+    expect(usageFromTranscription('whisper-1', { type: 'duration', seconds: 90 }, 90_000, 'x').costUsd).toBeCloseTo(0.009, 12);
+    expect(usageFromTranscription('gpt-transcribe', undefined, 120_000, 'x')).toMatchObject({ costUsd: 0.009, estimated: true });
+    const estimate = usageFromTranscription('gpt-4o-mini-transcribe', undefined, 2_500, 'twelve chars');
+    expect(estimate).toEqual({ tokens: { textIn: 0, audioIn: 25, cachedIn: 0, textOut: 3, audioOut: 0 }, estimated: true });
   });
 });

@@ -87,7 +87,11 @@ export async function handleChatCompletions(ctx: HandlerContext, queue: ScriptQu
     ctx.res.flushHeaders();
     await sendPacedChunks(
       ctx.res,
-      chunks.map((c) => ({ data: sseEvent(c.json), ...(c.audioMs !== undefined ? { audioMs: c.audioMs } : {}) })),
+      chunks.map((c) => ({
+        data: sseEvent(c.json),
+        ...(c.audioMs !== undefined ? { audioMs: c.audioMs } : {}),
+        ...(c.json.usage ? { usage: c.json.usage } : {}),
+      })),
       { ...writerOptions, trailer: SSE_DONE },
     );
     return;
@@ -104,12 +108,13 @@ export async function handleChatCompletions(ctx: HandlerContext, queue: ScriptQu
     ctx.res.flushHeaders();
     const body = JSON.stringify(completion);
     const half = Math.floor(body.length / 2);
-    await sendPacedChunks(ctx.res, [{ data: body.slice(0, half) }, { data: body.slice(half), audioMs }], writerOptions);
+    await sendPacedChunks(ctx.res, [{ data: body.slice(0, half) }, { data: body.slice(half), audioMs, usage: answer.usage }], writerOptions);
     return;
   }
   // A whole answer can only leave once it is fully generated: after the time the stream would have taken.
   await sleep(sendOffsetMs(script, audioMs), undefined, { signal: ctx.state.signal });
   sendJsonNow(ctx.res, 200, completion);
+  ctx.record.reportedUsage = answer.usage;
   ctx.record.endedAt = performance.now();
   ctx.observer.onEnd(ctx.record);
 }

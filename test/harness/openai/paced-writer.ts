@@ -21,6 +21,8 @@ export interface OutgoingChunk {
   data: string | Buffer;
   /** For chunks that carry audio: the audio offset (ms) they start at; drives pacing and `chunkSentAt`. */
   audioMs?: number;
+  /** The usage object this chunk reports, recorded as `reportedUsage` once written. */
+  usage?: unknown;
 }
 
 /** Where the writer reports what it sent. */
@@ -124,6 +126,7 @@ export async function sendPacedChunks(
       }
       // Waiting for each write keeps memory bounded and lets a slow reader apply backpressure.
       await written;
+      if (chunk.usage !== undefined) observer.request.reportedUsage = chunk.usage;
     }
     if (trailer !== undefined) await write(res, trailer);
     res.end();

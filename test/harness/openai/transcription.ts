@@ -98,6 +98,7 @@ export async function handleTranscription(
       : ['application/json', JSON.stringify({ text, usage })];
   if (!fault) {
     sendBodyNow(ctx.res, 200, payload, { 'content-type': responseContentType });
+    if (responseFormat === 'json') ctx.record.reportedUsage = usage;
     ctx.record.endedAt = performance.now();
     ctx.observer.onEnd(ctx.record);
     return;
@@ -106,7 +107,8 @@ export async function handleTranscription(
   ctx.res.writeHead(200, { 'content-type': responseContentType });
   ctx.res.flushHeaders();
   const half = Math.floor(payload.length / 2);
-  await sendPacedChunks(ctx.res, [{ data: payload.slice(0, half) }, { data: payload.slice(half) }], {
+  const reported = responseFormat === 'json' ? { usage } : {};
+  await sendPacedChunks(ctx.res, [{ data: payload.slice(0, half) }, { data: payload.slice(half), ...reported }], {
     pacing: {},
     fault,
     signal: ctx.state.signal,

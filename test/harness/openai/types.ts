@@ -120,6 +120,11 @@ export interface RecordedRequest {
   endedAt?: number;
   /** Which fault, if any, shaped this response. */
   fault?: Fault;
+  /**
+   * The usage object the fake reported, set once the chunk or body carrying it was written (a
+   * response cut or abandoned before it reports none). Spend tests compare the bot's records with it.
+   */
+  reportedUsage?: unknown;
 }
 
 /** Events on `FakeOpenAI.events`. */

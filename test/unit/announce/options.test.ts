@@ -3,7 +3,7 @@ import { ANNOUNCE_STYLE_MAX_CHARS, ANNOUNCE_TEXT_MAX_CHARS, parseAnnounceOptions
 import { announcementMessages } from '../../../src/announce/post-text.ts';
 import { finishedReply } from '../../../src/announce/replies.ts';
 import { readAloudMessages } from '../../../src/announce/voicing.ts';
-import { UserError } from '../../../src/discord/errors.ts';
+import { UserError } from '../../../src/errors.ts';
 
 const raw = (options: Partial<RawAnnounceOptions>): RawAnnounceOptions => ({
   text: 'Hello.', voice: null, style: null, speed: null, post: null, preview: null, ...options,

@@ -72,14 +72,24 @@ describe('Parley metrics', () => {
     expect(firstAudio.sum).toBeCloseTo(0.3, 9);
   });
 
-  it('keeps spend as one total whatever the number of guilds, ignoring bad amounts', () => {
-    const metrics = createMetrics();
-    for (let i = 0; i < 500; i += 1) metrics.spendUsd(`guild-${i}`, 0.002);
-    metrics.spendUsd('guild-x', -10);
-    metrics.spendUsd('guild-x', Number.POSITIVE_INFINITY);
-    const families = parseExposition(metrics.render());
+  it('reads spend from the usage records at every scrape, as one total without labels, never going down', () => {
+    let recorded = 0;
+    let closed = false;
+    const metrics = createMetrics({
+      spentUsd: () => {
+        if (closed) throw new Error('store closed');
+        return recorded;
+      },
+    });
+    recorded = 500 * 0.002;
+    let families = parseExposition(metrics.render());
     expect(families.get('parley_spend_usd_total')!.samples).toHaveLength(1);
     expect(families.get('parley_spend_usd_total')!.samples[0]!.labels).toEqual({});
+    expect(sampleValue(families, 'parley_spend_usd_total')).toBeCloseTo(1, 9);
+    recorded = Number.NaN;
+    expect(sampleValue(parseExposition(metrics.render()), 'parley_spend_usd_total')).toBeCloseTo(1, 9);
+    closed = true;
+    families = parseExposition(metrics.render());
     expect(sampleValue(families, 'parley_spend_usd_total')).toBeCloseTo(1, 9);
   });
 

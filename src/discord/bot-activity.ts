@@ -1,0 +1,22 @@
+/**
+ * What Parley is doing in a guild's voice channel, read from the live voice session, conversation and
+ * turn queue, for the permission rules in permissions.ts.
+ */
+import type { Guild } from 'discord.js';
+import type { AppContext } from '../app-context.ts';
+import type { BotActivity } from './permissions.ts';
+
+/** Parley's activity in `guild`'s voice channel, or undefined when it is not in one. */
+export function botActivity(ctx: Pick<AppContext, 'voice' | 'talk' | 'turns'>, guild: Guild): BotActivity | undefined {
+  const session = ctx.voice.get(guild.id);
+  const channelId = session?.channelId;
+  const channel = channelId ? guild.channels.cache.get(channelId) : undefined;
+  if (!session || !channel?.isVoiceBased()) return undefined;
+  const talk = ctx.talk.get(guild.id);
+  return {
+    channel,
+    answering: session.pacer.busy || ctx.turns.pending(channel.id) > 0,
+    listeningTo: talk?.listening ?? [],
+    everyone: talk?.everyone ?? false,
+  };
+}
