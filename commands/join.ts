@@ -1,5 +1,6 @@
 import { ChannelType, InteractionContextType, MessageFlags, SlashCommandBuilder, type VoiceBasedChannel } from 'discord.js';
 import type { SlashCommand } from '../src/discord/command.ts';
+import { privacyCodeNote } from '../src/voice/e2ee.ts';
 import { UserError } from '../src/discord/errors.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel, VOICE_CHANNEL_TYPES } from '../src/discord/voice-channels.ts';
 
@@ -25,7 +26,7 @@ export default {
     }
     assertBotCanSpeakIn(channel);
     await interaction.deferReply();
-    await ctx.voice.join(channel);
-    await interaction.editReply(`Joined ${channel.name}.`);
+    const { session } = await ctx.voice.join(channel);
+    await interaction.editReply(`Joined ${channel.name}.${await privacyCodeNote(session.e2ee)}`);
   },
 } satisfies SlashCommand;

@@ -15,7 +15,7 @@ import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
 import { UserError } from '../discord/errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
-import type { OpusTrack } from '../voice/track.ts';
+import { heldAndUnheard, heldTrackReply, type OpusTrack } from '../voice/track.ts';
 import { heardPart } from './heard.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
 
@@ -123,6 +123,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
       writer?.track.cancel();
       answer = { text, complete: false, cutReason: 'the bot was shutting down' };
+    } else if (writer && heldAndUnheard(writer.track)) {
+      ctx.metrics.turnFinished(kind, 'failed');
+      throw new UserError(heldTrackReply(writer.track.failure!));
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
@@ -139,6 +142,11 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
 
   writer?.end();
   const outcome = writer ? await writer.track.done : 'played';
+  if (writer && heldAndUnheard(writer.track)) {
+    // The voice call never let the answer out (encryption not set up, or still reconnecting): nobody heard it.
+    ctx.metrics.turnFinished(kind, 'failed');
+    throw new UserError(heldTrackReply(writer.track.failure!));
+  }
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);

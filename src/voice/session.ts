@@ -6,9 +6,12 @@ import { VoiceConnectionStatus, type VoiceConnection, type VoiceConnectionState 
 import type { Logger } from '../log.ts';
 import { VOICE_READY_TIMEOUT_MS } from './connection.ts';
 import { VoicePacer } from './pacer.ts';
+import { E2eeGate } from './e2ee.ts';
 
 export class VoiceSession {
   readonly pacer: VoicePacer;
+  /** Whether audio sent now is end-to-end encrypted for the members (DAVE), and the call's privacy code. */
+  readonly e2ee: E2eeGate;
   private destroyed = false;
   private readonly cleanups: (() => void)[] = [];
   private movesUnderWay = 0;
@@ -28,10 +31,12 @@ export class VoiceSession {
     this.guildId = guildId;
     this.connection = connection;
     this.log = log;
+    this.e2ee = new E2eeGate(connection);
     this.pacer = new VoicePacer({
       play: (packet) => connection.playOpusPacket(packet),
       setSpeaking: (speaking) => connection.setSpeaking(speaking),
       ready: () => connection.state.status === VoiceConnectionStatus.Ready,
+      e2eeReady: () => this.e2ee.ready,
     });
   }
 

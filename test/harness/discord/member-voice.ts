@@ -80,8 +80,10 @@ export class MemberVoice {
     if (previous?.channelId === session.channelId && now !== session.channelId) {
       session.send(VoiceOp.ClientDisconnect, { user_id: member.id });
       session.announcedSpeakers.delete(member.id);
+      session.dave?.memberLeft(member.id);
     } else if (now === session.channelId && previous?.channelId !== session.channelId) {
       session.send(VoiceOp.ClientsConnect, { user_ids: [member.id] });
+      session.dave?.memberJoined(member.id);
     }
   }
 
@@ -140,7 +142,7 @@ export class MemberVoice {
       if (wait > 0) await sleep(wait, this.#deps.signal);
       if (this.#deps.signal.aborted || session.ended || !session.udpEndpoint) return result;
       const packet = encryptRtp(
-        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload },
+        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload: session.dave?.encryptFrom(member.id, payload) ?? payload },
         session.secretKey,
         stream.nonce,
       );

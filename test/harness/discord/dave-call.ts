@@ -1,0 +1,321 @@
+/**
+ * DAVE v1 on the fake voice gateway for one bot voice session: the gateway is the MLS external
+ * sender and delivery service (it signs Add/Remove proposals, relays commits and welcomes, runs
+ * transitions) and every fake member in the channel is a real davey session, so the bot's frames are
+ * decrypted and members' speech is encrypted exactly as by a Discord client.
+ * Source for every step: DAVE protocol v1.1 (github.com/discord/dave-protocol, protocol.md): "Initial
+ * Group Creation", "Member Add", "Member Remove", "Commit Handling", "Sole member reset", "Commit
+ * Ordering", "Recovery from Invalid Commit or Welcome", opcodes 21-31.
+ */
+import davey from '@snazzah/davey';
+import { ExternalSender, daveGroupId, parseCommitWelcome, proposalsPayload } from './mls-wire.ts';
+
+/** DAVE voice opcodes (protocol.md, "Voice Gateway Opcodes"). */
+export const DaveOp = {
+  PrepareTransition: 21,
+  ExecuteTransition: 22,
+  ReadyForTransition: 23,
+  PrepareEpoch: 24,
+  ExternalSender: 25,
+  KeyPackage: 26,
+  Proposals: 27,
+  CommitWelcome: 28,
+  AnnounceCommitTransition: 29,
+  Welcome: 30,
+  InvalidCommitWelcome: 31,
+} as const;
+
+/** The trailer magic marker of a DAVE frame (protocol.md, "Protocol Frame Check"). */
+const DAVE_MAGIC = 0xfafa;
+const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+const DAVE_VERSION = 1;
+
+/** How the fake runs DAVE; timings are scriptable to test a bot against a slow voice server. */
+export interface DaveOptions {
+  /** Negotiate DAVE v1 (default, as Discord requires since 2026-03-01) or 0 (transport encryption only). */
+  enabled: boolean;
+  /** Extra delay before the external sender package and the first proposals (a late handshake). */
+  handshakeDelayMs: number;
+  /** Delay between every member being ready for a transition and its execution (op 22). */
+  executeDelayMs: number;
+}
+
+export const DEFAULT_DAVE_OPTIONS: DaveOptions = { enabled: true, handshakeDelayMs: 0, executeDelayMs: 0 };
+
+/** What the call needs from its voice session. */
+export interface DaveCallLink {
+  botUserId: string;
+  channelId: string;
+  sendJson(op: number, d: unknown): void;
+  sendBinary(op: number, payload: Buffer): void;
+  /** Member user ids in the channel now (not the bot). */
+  membersInChannel(): string[];
+  options(): DaveOptions;
+  signal: AbortSignal;
+}
+
+type PendingProposal = { kind: 'add'; userId: string } | { kind: 'remove'; leaf: number };
+
+/** Counters a test can read. */
+export interface DaveStats {
+  transitions: number;
+  commits: number;
+  welcomesToBot: number;
+  invalidCommitWelcome: number;
+  /** performance.now() when each transition was executed (op 22 sent). */
+  executedAt: number[];
+}
+
+export class DaveCall {
+  readonly stats: DaveStats = { transitions: 0, commits: 0, welcomesToBot: 0, invalidCommitWelcome: 0, executedAt: [] };
+  readonly #link: DaveCallLink;
+  readonly #sender = new ExternalSender();
+  readonly #members = new Map<string, InstanceType<typeof davey.DAVESession>>();
+  /** Leaf index -> user id (null = blank), the delivery service's view of the tree. */
+  #leaves: (string | null)[] = [];
+  #epoch = 0n;
+  #established = false;
+  #started = false;
+  #botKeyPackage: Buffer | null = null;
+  #pending: PendingProposal[] = [];
+  /** Proposals waiting for the in-flight commit to land (one commit per epoch). */
+  #queued: PendingProposal[] = [];
+  #queuedPackages = new Map<string, Buffer>();
+  #awaitingTransition: number | null = null;
+  /** The bot flagged a commit/welcome (op 31) and reset: it waits to be removed and re-added. */
+  #botReset = false;
+  readonly #enrolled = new Set<string>();
+  #nextTransitionId = 1;
+
+  constructor(link: DaveCallLink) {
+    this.#link = link;
+    const delay = link.options().handshakeDelayMs;
+    if (delay > 0) setTimeout(() => this.#start(), delay).unref();
+    else queueMicrotask(() => this.#start());
+  }
+
+  /** The epoch the delivery service considers current. */
+  get epoch(): bigint {
+    return this.#epoch;
+  }
+
+  /** A member that can decrypt now, or undefined. */
+  listener(): InstanceType<typeof davey.DAVESession> | undefined {
+    for (const [userId, session] of this.#members) if (session.ready && this.#leaves.includes(userId)) return session;
+    return undefined;
+  }
+
+  /** The bot's binary op (26 key package, 28 commit/welcome). */
+  onBinary(op: number, payload: Buffer): void {
+    if (op === DaveOp.KeyPackage) {
+      this.#botKeyPackage = payload;
+      if (this.#started) this.#onBotKeyPackage();
+    } else if (op === DaveOp.CommitWelcome) this.#onCommit(payload);
+  }
+
+  /** The bot's JSON DAVE ops (23, 31). */
+  onJson(op: number, d: any): void {
+    if (op === DaveOp.ReadyForTransition && d?.transition_id === this.#awaitingTransition) {
+      this.#awaitingTransition = null;
+      this.#execute(d.transition_id);
+    } else if (op === DaveOp.InvalidCommitWelcome) {
+      this.stats.invalidCommitWelcome += 1;
+      // The flagging member goes back to pending: removed now, re-added with its next key package.
+      const leaf = this.#leaves.indexOf(this.#link.botUserId);
+      if (leaf < 0 || !this.#established) return;
+      this.#botReset = true;
+      this.#propose({ kind: 'remove', leaf });
+    }
+  }
+
+  /** A member joined the channel (op 11 was sent): a real client session with its key package. */
+  memberJoined(userId: string): void {
+    if (this.#members.has(userId)) return;
+    this.#members.set(userId, new davey.DAVESession(DAVE_VERSION, userId, this.#link.channelId));
+    if (this.#started) this.#enroll(userId);
+  }
+
+  /** The member's client got the external sender and sends its key package: the gateway proposes its Add. */
+  #enroll(userId: string): void {
+    const session = this.#members.get(userId);
+    if (!session || this.#enrolled.has(userId)) return;
+    this.#enrolled.add(userId);
+    session.setExternalSender(this.#sender.package());
+    this.#proposeAdd(userId, session.getSerializedKeyPackage());
+  }
+
+  /** A member left (op 13 was sent). */
+  memberLeft(userId: string): void {
+    this.#members.delete(userId);
+    this.#enrolled.delete(userId);
+    this.#queued = this.#queued.filter((p) => !(p.kind === 'add' && p.userId === userId));
+    const leaf = this.#leaves.indexOf(userId);
+    if (!this.#established || leaf < 0) return;
+    const others = this.#leaves.filter((id) => id !== null && id !== userId);
+    if (others.length === 1 && others[0] === this.#link.botUserId) return this.#soleMemberReset();
+    this.#propose({ kind: 'remove', leaf });
+  }
+
+  /** Encrypts a member's opus frame as its client would (silence frames pass, protocol.md "Silence Packets"). */
+  encryptFrom(userId: string, opus: Buffer): Buffer {
+    const session = this.#members.get(userId);
+    if (!session?.ready || opus.equals(OPUS_SILENCE)) return opus;
+    return session.encryptOpus(opus);
+  }
+
+  /**
+   * What a member hears of one bot frame: the decrypted opus, or why it is lost. A non-silence frame
+   * that is not a DAVE frame is dropped by real clients once the call is end-to-end encrypted.
+   */
+  hear(opus: Buffer): { opus: Buffer } | { lost: 'not-e2ee' | 'undecryptable' | 'no-listener' } {
+    if (opus.equals(OPUS_SILENCE)) return { opus };
+    const listener = this.listener();
+    if (!listener) return this.#members.size === 0 ? { opus } : { lost: 'no-listener' };
+    if (opus.length < 2 || opus.readUInt16BE(opus.length - 2) !== DAVE_MAGIC) return { lost: 'not-e2ee' };
+    try {
+      return { opus: listener.decrypt(this.#link.botUserId, davey.MediaType.AUDIO, opus) };
+    } catch {
+      return { lost: 'undecryptable' };
+    }
+  }
+
+  #start(): void {
+    if (this.#started || this.#link.signal.aborted) return;
+    this.#started = true;
+    this.#link.sendBinary(DaveOp.ExternalSender, this.#sender.package());
+    for (const userId of this.#link.membersInChannel()) this.memberJoined(userId);
+    for (const userId of [...this.#members.keys()]) this.#enroll(userId);
+    if (this.#botKeyPackage) this.#onBotKeyPackage();
+  }
+
+  #onBotKeyPackage(): void {
+    if (!this.#established) {
+      this.#flush();
+      return;
+    }
+    // Established group without the bot (it reset after op 31): a member commits the bot's re-add.
+    if (this.#botReset || !this.#leaves.includes(this.#link.botUserId)) this.#proposeAdd(this.#link.botUserId, this.#botKeyPackage!);
+  }
+
+  #proposeAdd(userId: string, keyPackage: Buffer): void {
+    this.#queuedPackages.set(userId, keyPackage);
+    this.#propose({ kind: 'add', userId });
+  }
+
+  #propose(proposal: PendingProposal): void {
+    this.#queued.push(proposal);
+    if (this.#pending.length === 0) this.#flush();
+  }
+
+  /** Sends queued proposals for the current epoch, unless a commit for it is still awaited. */
+  #flush(): void {
+    if (this.#pending.length > 0 || this.#queued.length === 0) return;
+    if (!this.#established && !this.#botKeyPackage) return; // the bot's local group does not exist yet
+    const botInGroup = this.#established ? this.#leaves.includes(this.#link.botUserId) && !this.#botReset : true;
+    const proposals = this.#queued.splice(0).filter((p) => p.kind !== 'add' || p.userId !== this.#link.botUserId || this.#established);
+    if (proposals.length === 0) return;
+    this.#pending = proposals;
+    const groupId = daveGroupId(this.#link.channelId);
+    const messages = proposals.map((p) =>
+      p.kind === 'add' ? this.#sender.addProposal(groupId, this.#epoch, this.#queuedPackages.get(p.userId)!) : this.#sender.removeProposal(groupId, this.#epoch, p.leaf),
+    );
+    const payload = proposalsPayload(messages);
+    let memberCommit: Buffer | undefined;
+    for (const [userId, session] of this.#members) {
+      if (!this.#leaves.includes(userId) || !session.ready) continue;
+      const result = session.processProposals(davey.ProposalsOperationType.APPEND, payload.subarray(1), this.#recognized(userId));
+      if (result.commit) memberCommit ??= result.welcome ? Buffer.concat([result.commit, result.welcome]) : result.commit;
+    }
+    if (botInGroup) this.#link.sendBinary(DaveOp.Proposals, payload);
+    // The bot is committing member of every group it is in; members only commit when it is not.
+    else if (memberCommit) this.#onCommit(memberCommit);
+  }
+
+  #recognized(self: string): string[] {
+    return [this.#link.botUserId, ...this.#members.keys()].filter((id) => id !== self);
+  }
+
+  /** The first commit for the current epoch wins (protocol.md "Commit Ordering"); later ones are ignored. */
+  #onCommit(payload: Buffer): void {
+    if (this.#pending.length === 0) return;
+    let parsed;
+    try {
+      parsed = parseCommitWelcome(payload);
+    } catch {
+      return;
+    }
+    if (parsed.epoch !== this.#epoch) return;
+    const proposals = this.#pending;
+    this.#pending = [];
+    this.stats.commits += 1;
+    if (!this.#established) this.#leaves = [this.#link.botUserId];
+    const added: string[] = [];
+    for (const p of proposals) if (p.kind === 'remove') this.#leaves[p.leaf] = null;
+    for (const p of proposals) {
+      if (p.kind !== 'add') continue;
+      const blank = this.#leaves.indexOf(null);
+      if (blank >= 0) this.#leaves[blank] = p.userId;
+      else this.#leaves.push(p.userId);
+      added.push(p.userId);
+      this.#queuedPackages.delete(p.userId);
+    }
+    while (this.#leaves.length > 0 && this.#leaves[this.#leaves.length - 1] === null) this.#leaves.pop();
+    this.#established = true;
+    this.#epoch = parsed.epoch + 1n;
+    const transitionId = this.#takeTransitionId();
+    for (const [userId, session] of this.#members) {
+      try {
+        if (added.includes(userId)) session.processWelcome(parsed.welcome!);
+        else if (this.#leaves.includes(userId)) session.processCommit(parsed.commit);
+      } catch {
+        // A member that cannot follow is re-added with a new key package, as a client would ask (op 31).
+      }
+    }
+    const transitionFrame = (body: Buffer) => Buffer.concat([u16(transitionId), body]);
+    if (added.includes(this.#link.botUserId)) {
+      this.#botReset = false;
+      this.stats.welcomesToBot += 1;
+      this.#link.sendBinary(DaveOp.Welcome, transitionFrame(parsed.welcome!));
+      this.#awaitingTransition = transitionId;
+    } else if (this.#leaves.includes(this.#link.botUserId) && !this.#botReset) {
+      this.#link.sendBinary(DaveOp.AnnounceCommitTransition, transitionFrame(parsed.commit));
+      this.#awaitingTransition = transitionId;
+    }
+    // Other proposals wait for the next epoch.
+    queueMicrotask(() => this.#flush());
+  }
+
+  #execute(transitionId: number): void {
+    const run = () => {
+      this.stats.transitions += 1;
+      this.stats.executedAt.push(performance.now());
+      this.#link.sendJson(DaveOp.ExecuteTransition, { transition_id: transitionId });
+    };
+    const delay = this.#link.options().executeDelayMs;
+    if (delay > 0) setTimeout(run, delay).unref();
+    else run();
+  }
+
+  /** protocol.md "Sole member reset": epoch 1 (new group) then transition 0, executed at once. */
+  #soleMemberReset(): void {
+    this.#established = false;
+    this.#leaves = [];
+    this.#epoch = 0n;
+    this.#pending = [];
+    this.#botKeyPackage = null;
+    this.#link.sendJson(DaveOp.PrepareEpoch, { protocol_version: DAVE_VERSION, epoch: 1 });
+    this.#link.sendJson(DaveOp.PrepareTransition, { protocol_version: DAVE_VERSION, transition_id: 0 });
+  }
+
+  #takeTransitionId(): number {
+    const id = this.#nextTransitionId;
+    this.#nextTransitionId = id >= 0xffff ? 1 : id + 1;
+    return id;
+  }
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
