@@ -27,6 +27,6 @@ export default {
     assertBotCanSpeakIn(channel);
     await interaction.deferReply();
     const { session } = await ctx.voice.join(channel);
-    await interaction.editReply(`Joined ${channel.name}.${await privacyCodeNote(session.e2ee)}`);
+    await interaction.editReply(`Joined ${channel.name}.${await privacyCodeNote(session.e2ee, channel.members.some((m) => !m.user.bot))}`);
   },
 } satisfies SlashCommand;

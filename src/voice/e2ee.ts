@@ -26,9 +26,10 @@ export const PRIVACY_CODE_WAIT_MS = 3_000;
  * The sentence a /join reply ends with: the voice privacy code when the call is end-to-end encrypted,
  * so members can compare it with the one their client shows; empty otherwise.
  */
-export async function privacyCodeNote(gate: E2eeGate, waitMs = PRIVACY_CODE_WAIT_MS): Promise<string> {
-  if (!gate.negotiated) return '';
-  await gate.waitReady(waitMs);
+export async function privacyCodeNote(gate: E2eeGate, othersInChannel: boolean, waitMs = PRIVACY_CODE_WAIT_MS): Promise<string> {
+  // Alone in the channel there is no group yet, so no code to compare.
+  if (!gate.negotiated || !othersInChannel) return '';
+  await gate.waitForCode(waitMs);
   const code = gate.privacyCode;
   return code ? ` The call is end-to-end encrypted; voice privacy code: \`${code}\`.` : '';
 }
@@ -72,16 +73,16 @@ export class E2eeGate {
     return code ? formatPrivacyCode(code) : undefined;
   }
 
-  /** Resolves once {@link ready}, or after `timeoutMs` (whichever comes first); true when ready. */
-  async waitReady(timeoutMs: number): Promise<boolean> {
-    if (this.ready) return true;
-    return new Promise<boolean>((resolve) => {
+  /** Resolves once the call has a privacy code (its first transition ran), or after `timeoutMs`. */
+  async waitForCode(timeoutMs: number): Promise<void> {
+    if (this.privacyCode) return;
+    return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(wake);
-        resolve(this.ready);
+        resolve();
       };
-      const wake = () => this.ready && done();
+      const wake = () => this.privacyCode !== undefined && done();
       const timer = setTimeout(done, timeoutMs);
       this.waiters.add(wake);
     });
