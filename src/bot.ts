@@ -56,7 +56,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const talk = new TalkSessions();
   const shutdown = new AbortController();
   const metrics = createMetrics();
-  const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
+  const voice = new VoiceSessions(log, (kind) => metrics.error(kind));
   let ops: OpsServer | undefined;
   const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 

@@ -38,9 +38,15 @@ export interface DaveOptions {
   handshakeDelayMs: number;
   /** Delay between every member being ready for a transition and its execution (op 22). */
   executeDelayMs: number;
+  /**
+   * Announce the commit that creates the group with the initialization transition id 0 (executed at
+   * once, no op 23/22), which leaves @discordjs/voice 0.19.2 with `lastTransitionId` 0. The protocol
+   * text reserves 0 for initialization; which id Discord picks for a new group is not documented.
+   */
+  zeroInitialTransition: boolean;
 }
 
-export const DEFAULT_DAVE_OPTIONS: DaveOptions = { enabled: true, handshakeDelayMs: 0, executeDelayMs: 0 };
+export const DEFAULT_DAVE_OPTIONS: DaveOptions = { enabled: true, handshakeDelayMs: 0, executeDelayMs: 0, zeroInitialTransition: false };
 
 /** What the call needs from its voice session. */
 export interface DaveCallLink {
@@ -124,6 +130,8 @@ export class DaveCall {
       const leaf = this.#leaves.indexOf(this.#link.botUserId);
       if (leaf < 0 || !this.#established) return;
       this.#botReset = true;
+      // Back to pending: the client needs the external sender again to join by welcome.
+      this.#link.sendBinary(DaveOp.ExternalSender, this.#sender.package());
       this.#propose({ kind: 'remove', leaf });
     }
   }
@@ -260,9 +268,10 @@ export class DaveCall {
       this.#queuedPackages.delete(p.userId);
     }
     while (this.#leaves.length > 0 && this.#leaves[this.#leaves.length - 1] === null) this.#leaves.pop();
+    const creates = !this.#established;
     this.#established = true;
     this.#epoch = parsed.epoch + 1n;
-    const transitionId = this.#takeTransitionId();
+    const transitionId = creates && this.#link.options().zeroInitialTransition ? 0 : this.#takeTransitionId();
     for (const [userId, session] of this.#members) {
       try {
         if (added.includes(userId)) session.processWelcome(parsed.welcome!);
@@ -276,24 +285,29 @@ export class DaveCall {
       this.#botReset = false;
       this.stats.welcomesToBot += 1;
       this.#link.sendBinary(DaveOp.Welcome, transitionFrame(parsed.welcome!));
-      this.#awaitingTransition = transitionId;
+      this.#awaitingTransition = transitionId || null;
     } else if (this.#leaves.includes(this.#link.botUserId) && !this.#botReset) {
       this.#link.sendBinary(DaveOp.AnnounceCommitTransition, transitionFrame(parsed.commit));
-      this.#awaitingTransition = transitionId;
+      this.#awaitingTransition = transitionId || null;
     }
+    if (transitionId === 0) this.#markExecuted();
     // Other proposals wait for the next epoch.
     queueMicrotask(() => this.#flush());
   }
 
   #execute(transitionId: number): void {
     const run = () => {
-      this.stats.transitions += 1;
-      this.stats.executedAt.push(performance.now());
+      this.#markExecuted();
       this.#link.sendJson(DaveOp.ExecuteTransition, { transition_id: transitionId });
     };
     const delay = this.#link.options().executeDelayMs;
     if (delay > 0) setTimeout(run, delay).unref();
     else run();
+  }
+
+  #markExecuted(): void {
+    this.stats.transitions += 1;
+    this.stats.executedAt.push(performance.now());
   }
 
   /** protocol.md "Sole member reset": epoch 1 (new group) then transition 0, executed at once. */

@@ -41,6 +41,8 @@ export interface SpeakResult {
 export interface SpeakOptions {
   /** F8 FF FE frames after the speech (default 5, like real clients). */
   trailingSilenceFrames?: number;
+  /** Corrupt the DAVE layer of every speech frame (the bot's decryption must fail), to drill recovery. */
+  corruptDave?: boolean;
 }
 
 /** Human members in voice: their voice states, op 11/13 towards the bot, and their (paced, encrypted) speech. */
@@ -85,6 +87,15 @@ export class MemberVoice {
       session.send(VoiceOp.ClientsConnect, { user_ids: [member.id] });
       session.dave?.memberJoined(member.id);
     }
+  }
+
+  /** A member's client applies DAVE before transport encryption; a drill may break the DAVE tag. */
+  #daveLayer(session: BotVoiceSession, userId: string, payload: Buffer, corrupt: boolean): Buffer {
+    const framed = session.dave?.encryptFrom(userId, payload) ?? payload;
+    if (!corrupt || framed === payload) return framed;
+    const broken = Buffer.from(framed);
+    broken[0] = broken[0]! ^ 0xff; // the AES-GCM tag no longer matches
+    return broken;
   }
 
   /** Media became ready on a bot session: announce the members already in its channel (op 11). */
@@ -142,7 +153,7 @@ export class MemberVoice {
       if (wait > 0) await sleep(wait, this.#deps.signal);
       if (this.#deps.signal.aborted || session.ended || !session.udpEndpoint) return result;
       const packet = encryptRtp(
-        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload: session.dave?.encryptFrom(member.id, payload) ?? payload },
+        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload: this.#daveLayer(session, member.id, payload, opts.corruptDave ?? false) },
         session.secretKey,
         stream.nonce,
       );
