@@ -46,6 +46,12 @@ export interface DaveOptions {
   zeroInitialTransition: boolean;
 }
 
+/**
+ * "After all clients are ready (or after a timeout), the voice gateway announces that the transition
+ * should be executed" (protocol.md, Protocol Version Changes). Discord's timeout is not documented.
+ */
+const TRANSITION_TIMEOUT_MS = 2_000;
+
 export const DEFAULT_DAVE_OPTIONS: DaveOptions = { enabled: true, handshakeDelayMs: 0, executeDelayMs: 0, zeroInitialTransition: false };
 
 /** What the call needs from its voice session. */
@@ -70,10 +76,15 @@ export interface DaveStats {
   invalidCommitWelcome: number;
   /** performance.now() when each transition was executed (op 22 sent). */
   executedAt: number[];
+  /** Per member (user id): non-silence bot frames that member could not decrypt while in the group. */
+  lostByMember: Record<string, number>;
+  /** Per member: bot frames that member decrypted. */
+  heardByMember: Record<string, number>;
 }
 
 export class DaveCall {
-  readonly stats: DaveStats = { transitions: 0, commits: 0, welcomesToBot: 0, invalidCommitWelcome: 0, executedAt: [] };
+  readonly stats: DaveStats = { transitions: 0, commits: 0, welcomesToBot: 0, invalidCommitWelcome: 0, executedAt: [], lostByMember: {}, heardByMember: {} };
+  #transitionTimer: NodeJS.Timeout | undefined;
   readonly #link: DaveCallLink;
   readonly #sender = new ExternalSender();
   readonly #members = new Map<string, InstanceType<typeof davey.DAVESession>>();
@@ -123,6 +134,7 @@ export class DaveCall {
   onJson(op: number, d: any): void {
     if (op === DaveOp.ReadyForTransition && d?.transition_id === this.#awaitingTransition) {
       this.#awaitingTransition = null;
+      clearTimeout(this.#transitionTimer);
       this.#execute(d.transition_id);
     } else if (op === DaveOp.InvalidCommitWelcome) {
       this.stats.invalidCommitWelcome += 1;
@@ -179,12 +191,22 @@ export class DaveCall {
     if (opus.equals(OPUS_SILENCE)) return { opus };
     const listener = this.listener();
     if (!listener) return this.#members.size === 0 ? { opus } : { lost: 'no-listener' };
-    if (opus.length < 2 || opus.readUInt16BE(opus.length - 2) !== DAVE_MAGIC) return { lost: 'not-e2ee' };
-    try {
-      return { opus: listener.decrypt(this.#link.botUserId, davey.MediaType.AUDIO, opus) };
-    } catch {
-      return { lost: 'undecryptable' };
+    const encrypted = opus.length >= 2 && opus.readUInt16BE(opus.length - 2) === DAVE_MAGIC;
+    let heard: Buffer | undefined;
+    for (const [userId, session] of this.#members) {
+      if (!session.ready || !this.#leaves.includes(userId)) continue;
+      let clear: Buffer | undefined;
+      try {
+        if (encrypted) clear = session.decrypt(this.#link.botUserId, davey.MediaType.AUDIO, opus);
+      } catch {
+        clear = undefined;
+      }
+      const counts = clear ? this.stats.heardByMember : this.stats.lostByMember;
+      counts[userId] = (counts[userId] ?? 0) + 1;
+      if (session === listener) heard = clear;
     }
+    if (!encrypted) return { lost: 'not-e2ee' };
+    return heard ? { opus: heard } : { lost: 'undecryptable' };
   }
 
   #start(): void {
@@ -291,6 +313,14 @@ export class DaveCall {
       this.#awaitingTransition = transitionId || null;
     }
     if (transitionId === 0) this.#markExecuted();
+    else if (this.#awaitingTransition !== null) {
+      clearTimeout(this.#transitionTimer);
+      this.#transitionTimer = setTimeout(() => {
+        if (this.#awaitingTransition !== transitionId) return;
+        this.#awaitingTransition = null;
+        this.#execute(transitionId);
+      }, TRANSITION_TIMEOUT_MS).unref();
+    }
     // Other proposals wait for the next epoch.
     queueMicrotask(() => this.#flush());
   }
