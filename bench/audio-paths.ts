@@ -1,8 +1,9 @@
 /**
  * The cost of Parley's audio paths alone, single-threaded, as multiples of real time:
- * output  base64 -> Pcm16Assembler -> Upsampler24kMonoTo48kStereo -> OpusFrameEncoder -> RTP encryption
- * input   RTP decryption -> OpusFrameDecoder -> Downsampler48kStereoTo24kMono -> encodeWav (per utterance)
+ * output  base64 -> Pcm16Assembler -> Upsampler24kMonoTo48kStereo -> OpusFrameEncoder -> DAVE -> RTP encryption
+ * input   RTP decryption -> DAVE -> OpusFrameDecoder -> Downsampler48kStereoTo24kMono -> encodeWav (per utterance)
  */
+import davey from '@snazzah/davey';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DISCORD_CHANNELS, DISCORD_PCM_RATE, FRAME_MS, FRAME_VALUES_48K_STEREO, OPENAI_PCM_RATE, int16ToBuffer } from '../src/audio/format.ts';
@@ -14,6 +15,7 @@ import { encryptRtp } from '../test/harness/discord/rtp.ts';
 import { speechLike } from '../test/support/signals.ts';
 import { MODEL_CHUNK_MS } from './scripted-model.ts';
 import { createRtpSender, decryptRtpToOpus, encryptOpusForRtp } from './rtp-crypto.ts';
+import { davePair, MEMBER_ID } from './dave-cost.ts';
 
 /** One measured path: real-time multiple on one core and where the time went. */
 export interface AudioPathCost {
@@ -82,13 +84,15 @@ export function measureOutputPath(seconds: number): AudioPathCost {
     const upsampler = new Upsampler24kMonoTo48kStereo();
     const encoder = new OpusFrameEncoder();
     const sender = createRtpSender(randomBytes(32), 0x1234);
+    const { bot } = davePair();
     for (let r = 0; r < repeats; r++) {
       for (const chunk of chunks) {
         const pcmBytes = clock.time('base64 decode', () => Buffer.from(chunk, 'base64'));
         const samples = clock.time('pcm16 assemble', () => assembler.push(pcmBytes));
         const stereo = clock.time('upsample 24k->48k', () => upsampler.push(samples));
         const packets = clock.time('opus encode', () => encoder.push(stereo));
-        clock.time('encrypt', () => packets.forEach((p) => encryptOpusForRtp(sender, p)));
+        const sealed = clock.time('dave encrypt', () => packets.map((p) => bot.encryptOpus(p)));
+        clock.time('encrypt', () => sealed.forEach((p) => encryptOpusForRtp(sender, p)));
       }
     }
   };
@@ -102,11 +106,12 @@ export function measureInputPath(seconds: number): AudioPathCost {
   const secretKey = randomBytes(32);
   const speech = speechLike(SIGNAL_MS, DISCORD_PCM_RATE, 602, DISCORD_CHANNELS);
   const clientEncoder = new OpusFrameEncoder();
+  const { bot, member } = davePair();
   const packets: Buffer[] = [];
   for (let offset = 0; offset + FRAME_VALUES_48K_STEREO <= speech.length; offset += FRAME_VALUES_48K_STEREO) {
     for (const opus of clientEncoder.push(speech.subarray(offset, offset + FRAME_VALUES_48K_STEREO))) {
       const n = packets.length;
-      packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: n * 960, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload: opus }, secretKey, n));
+      packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: n * 960, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload: member.encryptOpus(opus) }, secretKey, n));
     }
   }
   const framesPerUtterance = UTTERANCE_MS / FRAME_MS;
@@ -118,7 +123,8 @@ export function measureInputPath(seconds: number): AudioPathCost {
     let frames = 0;
     for (let r = 0; r < repeats; r++) {
       for (const packet of packets) {
-        const opus = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
+        const sealed = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
+        const opus = clock.time('dave decrypt', () => bot.decrypt(MEMBER_ID, davey.MediaType.AUDIO, sealed));
         const pcm = clock.time('opus decode', () => decoder.decode(opus));
         if (pcm) parts.push(clock.time('downsample 48k->24k', () => downsampler.push(pcm)));
         if (++frames % framesPerUtterance === 0) {
