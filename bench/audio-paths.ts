@@ -107,13 +107,19 @@ export function measureInputPath(seconds: number): AudioPathCost {
   const speech = speechLike(SIGNAL_MS, DISCORD_PCM_RATE, 602, DISCORD_CHANNELS);
   const clientEncoder = new OpusFrameEncoder();
   const { bot, member } = davePair();
-  const packets: Buffer[] = [];
+  const opusFrames: Buffer[] = [];
   for (let offset = 0; offset + FRAME_VALUES_48K_STEREO <= speech.length; offset += FRAME_VALUES_48K_STEREO) {
-    for (const opus of clientEncoder.push(speech.subarray(offset, offset + FRAME_VALUES_48K_STEREO))) {
-      const n = packets.length;
-      packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: n * 960, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload: member.encryptOpus(opus) }, secretKey, n));
-    }
+    opusFrames.push(...clientEncoder.push(speech.subarray(offset, offset + FRAME_VALUES_48K_STEREO)));
   }
+  const repeats = Math.max(1, Math.round((seconds * 1_000) / SIGNAL_MS / ROUNDS));
+  // DAVE refuses a replayed frame, so every packet of every round is sealed anew (before timing).
+  const total = opusFrames.length * (1 + repeats * ROUNDS);
+  const packets: Buffer[] = [];
+  for (let n = 0; n < total; n++) {
+    const payload = member.encryptOpus(opusFrames[n % opusFrames.length]!);
+    packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: (n * 960) >>> 0, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload }, secretKey, n));
+  }
+  let cursor = 0;
   const framesPerUtterance = UTTERANCE_MS / FRAME_MS;
   const run = (repeats: number, clock: StageClock): void => {
     const decoder = new OpusFrameDecoder();
@@ -122,7 +128,8 @@ export function measureInputPath(seconds: number): AudioPathCost {
     let parts: Int16Array[] = [];
     let frames = 0;
     for (let r = 0; r < repeats; r++) {
-      for (const packet of packets) {
+      for (let i = 0; i < opusFrames.length; i++) {
+        const packet = packets[cursor++]!;
         const sealed = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
         const opus = clock.time('dave decrypt', () => bot.decrypt(MEMBER_ID, davey.MediaType.AUDIO, sealed));
         const pcm = clock.time('opus decode', () => decoder.decode(opus));
@@ -138,8 +145,7 @@ export function measureInputPath(seconds: number): AudioPathCost {
     }
   };
   run(1, new StageClock());
-  const repeats = Math.max(1, Math.round((seconds * 1_000) / SIGNAL_MS / ROUNDS));
-  return measure((repeats * packets.length * FRAME_MS) / 1_000, (clock) => run(repeats, clock));
+  return measure((repeats * opusFrames.length * FRAME_MS) / 1_000, (clock) => run(repeats, clock));
 }
 
 function concat(parts: Int16Array[]): Int16Array {
