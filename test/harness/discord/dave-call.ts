@@ -9,78 +9,11 @@
  */
 import davey from '@snazzah/davey';
 import { ExternalSender, daveGroupId, parseCommitWelcome, proposalsPayload } from './mls-wire.ts';
+import { DAVE_VERSION, DaveOp, OPUS_SILENCE, TRANSITION_TIMEOUT_MS, type DaveCallLink, type DaveStats, type PendingProposal } from './dave-types.ts';
+import { hearBotFrame, type Hearing } from './dave-media.ts';
 
-/** DAVE voice opcodes (protocol.md, "Voice Gateway Opcodes"). */
-export const DaveOp = {
-  PrepareTransition: 21,
-  ExecuteTransition: 22,
-  ReadyForTransition: 23,
-  PrepareEpoch: 24,
-  ExternalSender: 25,
-  KeyPackage: 26,
-  Proposals: 27,
-  CommitWelcome: 28,
-  AnnounceCommitTransition: 29,
-  Welcome: 30,
-  InvalidCommitWelcome: 31,
-} as const;
-
-/** The trailer magic marker of a DAVE frame (protocol.md, "Protocol Frame Check"). */
-const DAVE_MAGIC = 0xfafa;
-const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
-const DAVE_VERSION = 1;
-
-/** How the fake runs DAVE; timings are scriptable to test a bot against a slow voice server. */
-export interface DaveOptions {
-  /** Negotiate DAVE v1 (default, as Discord requires since 2026-03-01) or 0 (transport encryption only). */
-  enabled: boolean;
-  /** Extra delay before the external sender package and the first proposals (a late handshake). */
-  handshakeDelayMs: number;
-  /** Delay between every member being ready for a transition and its execution (op 22). */
-  executeDelayMs: number;
-  /**
-   * Announce the commit that creates the group with the initialization transition id 0 (executed at
-   * once, no op 23/22), which leaves @discordjs/voice 0.19.2 with `lastTransitionId` 0. The protocol
-   * text reserves 0 for initialization; which id Discord picks for a new group is not documented.
-   */
-  zeroInitialTransition: boolean;
-}
-
-/**
- * "After all clients are ready (or after a timeout), the voice gateway announces that the transition
- * should be executed" (protocol.md, Protocol Version Changes). Discord's timeout is not documented.
- */
-const TRANSITION_TIMEOUT_MS = 2_000;
-
-export const DEFAULT_DAVE_OPTIONS: DaveOptions = { enabled: true, handshakeDelayMs: 0, executeDelayMs: 0, zeroInitialTransition: false };
-
-/** What the call needs from its voice session. */
-export interface DaveCallLink {
-  botUserId: string;
-  channelId: string;
-  sendJson(op: number, d: unknown): void;
-  sendBinary(op: number, payload: Buffer): void;
-  /** Member user ids in the channel now (not the bot). */
-  membersInChannel(): string[];
-  options(): DaveOptions;
-  signal: AbortSignal;
-}
-
-type PendingProposal = { kind: 'add'; userId: string } | { kind: 'remove'; leaf: number };
-
-/** Counters a test can read. */
-export interface DaveStats {
-  transitions: number;
-  commits: number;
-  welcomesToBot: number;
-  invalidCommitWelcome: number;
-  /** performance.now() when each transition was executed (op 22 sent). */
-  executedAt: number[];
-  /** Per member (user id): non-silence bot frames that member could not decrypt while in the group. */
-  lostByMember: Record<string, number>;
-  /** Per member: bot frames that member decrypted. */
-  heardByMember: Record<string, number>;
-}
+export { DaveOp, DEFAULT_DAVE_OPTIONS } from './dave-types.ts';
+export type { DaveOptions, DaveStats } from './dave-types.ts';
 
 export class DaveCall {
   readonly stats: DaveStats = { transitions: 0, commits: 0, welcomesToBot: 0, invalidCommitWelcome: 0, executedAt: [], lostByMember: {}, heardByMember: {} };
@@ -183,30 +116,10 @@ export class DaveCall {
     return session.encryptOpus(opus);
   }
 
-  /**
-   * What a member hears of one bot frame: the decrypted opus, or why it is lost. A non-silence frame
-   * that is not a DAVE frame is dropped by real clients once the call is end-to-end encrypted.
-   */
-  hear(opus: Buffer): { opus: Buffer } | { lost: 'not-e2ee' | 'undecryptable' | 'no-listener' } {
-    if (opus.equals(OPUS_SILENCE)) return { opus };
-    const listener = this.listener();
-    if (!listener) return this.#members.size === 0 ? { opus } : { lost: 'no-listener' };
-    const encrypted = opus.length >= 2 && opus.readUInt16BE(opus.length - 2) === DAVE_MAGIC;
-    let heard: Buffer | undefined;
-    for (const [userId, session] of this.#members) {
-      if (!session.ready || !this.#leaves.includes(userId)) continue;
-      let clear: Buffer | undefined;
-      try {
-        if (encrypted) clear = session.decrypt(this.#link.botUserId, davey.MediaType.AUDIO, opus);
-      } catch {
-        clear = undefined;
-      }
-      const counts = clear ? this.stats.heardByMember : this.stats.lostByMember;
-      counts[userId] = (counts[userId] ?? 0) + 1;
-      if (session === listener) heard = clear;
-    }
-    if (!encrypted) return { lost: 'not-e2ee' };
-    return heard ? { opus: heard } : { lost: 'undecryptable' };
+  /** What the members hear of one bot frame (see dave-media.ts). */
+  hear(opus: Buffer): Hearing {
+    const inGroup = [...this.#members].filter(([userId, session]) => session.ready && this.#leaves.includes(userId));
+    return hearBotFrame(opus, { botUserId: this.#link.botUserId, inGroup, anyMembers: this.#link.membersInChannel().length > 0, stats: this.stats });
   }
 
   #start(): void {
