@@ -56,22 +56,28 @@ export function superviseConnection(connection: VoiceConnection, log: Logger, on
     Promise.race([
       entersState(connection, VoiceConnectionStatus.Signalling, RECONNECT_GRACE_MS),
       entersState(connection, VoiceConnectionStatus.Connecting, RECONNECT_GRACE_MS),
-    ])
-      .catch((err: unknown) => {
-        if (connection.state.status !== VoiceConnectionStatus.Destroyed) {
-          log.info(kicked ? 'removed from voice; ending the session' : 'voice did not recover; ending the session');
-          connection.destroy();
-        }
-        throw err;
-      })
-      // A reconnect can hang in Signalling or Connecting (a join Discord ignores, discordjs/discord.js
-      // #11553): it gets as long as a first join, then the session ends instead of holding the channel.
-      .then(() => entersState(connection, VoiceConnectionStatus.Ready, VOICE_READY_TIMEOUT_MS))
-      .catch(() => {
+    ]).catch(() => {
+      if (connection.state.status !== VoiceConnectionStatus.Destroyed) {
+        log.info(kicked ? 'removed from voice; ending the session' : 'voice did not recover; ending the session');
+        connection.destroy();
+      }
+    });
+  });
+  // A reconnect can hang in Signalling or Connecting (a rejoin Discord ignores, discordjs/discord.js
+  // #11553): it gets as long as a first join, then the session ends instead of holding the channel.
+  let reconnecting = false;
+  connection.on('stateChange', (_old, state) => {
+    if (reconnecting || (state.status !== VoiceConnectionStatus.Signalling && state.status !== VoiceConnectionStatus.Connecting)) return;
+    reconnecting = true;
+    entersState(connection, VoiceConnectionStatus.Ready, VOICE_READY_TIMEOUT_MS).then(
+      () => (reconnecting = false),
+      () => {
+        reconnecting = false;
         if (connection.state.status === VoiceConnectionStatus.Destroyed) return;
         log.warn('voice reconnect did not become ready in time; ending the session', { status: connection.state.status });
         connection.destroy();
-      });
+      },
+    );
   });
   connection.once(VoiceConnectionStatus.Destroyed, onGone);
   connection.on('error', (err) => log.warn('voice connection error', { err }));
