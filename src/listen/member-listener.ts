@@ -85,21 +85,25 @@ export class MemberListener {
     const missing = this.gaps.missingBefore(this.timing?.timing(packet)?.sequence);
     this.lostPackets += missing;
     for (let i = 0; i < missing; i++) this.segmenter.pushFrame(new Int16Array(FRAME_VALUES_48K_STEREO), now);
-    let frame: Int16Array | null = null;
-    if (!packet.equals(SILENCE_FRAME)) {
-      // Ciphertext must never reach the decoder: libopus decodes some of it into noise.
-      if (isDaveCiphertext(packet)) this.encryptedPackets++;
-      else frame = this.decoder.decode(packet);
-      if (frame === null) {
-        if (!isDaveCiphertext(packet)) this.corruptPackets++;
-        frame = new Int16Array(FRAME_VALUES_48K_STEREO);
-      }
-    }
+    const frame = packet.equals(SILENCE_FRAME) ? null : this.decodeOrSilence(packet);
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
     if (speechMs > before) this.events.speech(speechMs);
     this.armSilenceTimer();
+  }
+
+  /** 20 ms of audio for a packet: decoded, or silence in its place when it is ciphertext or corrupt. */
+  private decodeOrSilence(packet: Buffer): Int16Array {
+    // Ciphertext must never reach the decoder: libopus decodes some of it into noise.
+    if (isDaveCiphertext(packet)) {
+      this.encryptedPackets++;
+      return new Int16Array(FRAME_VALUES_48K_STEREO);
+    }
+    const frame = this.decoder.decode(packet);
+    if (frame) return frame;
+    this.corruptPackets++;
+    return new Int16Array(FRAME_VALUES_48K_STEREO);
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */
