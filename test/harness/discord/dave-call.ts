@@ -30,7 +30,6 @@ export class DaveCall {
   #pending: PendingProposal[] = [];
   /** Proposals waiting for the in-flight commit to land (one commit per epoch). */
   #queued: PendingProposal[] = [];
-  #queuedPackages = new Map<string, Buffer>();
   #awaitingTransition: number | null = null;
   /** The bot flagged a commit/welcome (op 31) and reset: it waits to be removed and re-added. */
   #botReset = false;
@@ -141,8 +140,9 @@ export class DaveCall {
   }
 
   #proposeAdd(userId: string, keyPackage: Buffer): void {
-    this.#queuedPackages.set(userId, keyPackage);
-    this.#propose({ kind: 'add', userId });
+    // A newer key package replaces a queued one (protocol.md, Key Packages: one at a time per member).
+    this.#queued = this.#queued.filter((p) => !(p.kind === 'add' && p.userId === userId));
+    this.#propose({ kind: 'add', userId, keyPackage });
   }
 
   #propose(proposal: PendingProposal): void {
@@ -155,23 +155,35 @@ export class DaveCall {
     if (this.#pending.length > 0 || this.#queued.length === 0) return;
     if (!this.#established && !this.#botKeyPackage) return; // the bot's local group does not exist yet
     const botInGroup = this.#established ? this.#leaves.includes(this.#link.botUserId) && !this.#botReset : true;
-    const proposals = this.#queued.splice(0).filter((p) => p.kind !== 'add' || p.userId !== this.#link.botUserId || this.#established);
+    const proposals = this.#queued.splice(0).filter((p) => this.#stillValid(p));
     if (proposals.length === 0) return;
     this.#pending = proposals;
     const groupId = daveGroupId(this.#link.channelId);
     const messages = proposals.map((p) =>
-      p.kind === 'add' ? this.#sender.addProposal(groupId, this.#epoch, this.#queuedPackages.get(p.userId)!) : this.#sender.removeProposal(groupId, this.#epoch, p.leaf),
+      p.kind === 'add' ? this.#sender.addProposal(groupId, this.#epoch, p.keyPackage) : this.#sender.removeProposal(groupId, this.#epoch, p.leaf),
     );
     const payload = proposalsPayload(messages);
     let memberCommit: Buffer | undefined;
     for (const [userId, session] of this.#members) {
       if (!this.#leaves.includes(userId) || !session.ready) continue;
-      const result = session.processProposals(davey.ProposalsOperationType.APPEND, payload.subarray(1), this.#recognized(userId));
-      if (result.commit) memberCommit ??= result.welcome ? Buffer.concat([result.commit, result.welcome]) : result.commit;
+      try {
+        const result = session.processProposals(davey.ProposalsOperationType.APPEND, payload.subarray(1), this.#recognized(userId));
+        if (result.commit) memberCommit ??= result.welcome ? Buffer.concat([result.commit, result.welcome]) : result.commit;
+      } catch {
+        // A member client that cannot process the proposals does not commit; others still can.
+      }
     }
     if (botInGroup) this.#link.sendBinary(DaveOp.Proposals, payload);
     // The bot is committing member of every group it is in; members only commit when it is not.
     else if (memberCommit) this.#onCommit(memberCommit);
+  }
+
+  /** Whether a queued proposal still makes sense now (members come and go while commits are awaited). */
+  #stillValid(p: PendingProposal): boolean {
+    if (p.kind === 'remove') return this.#established && typeof this.#leaves[p.leaf] === 'string';
+    const bot = p.userId === this.#link.botUserId;
+    if (bot) return this.#established && (this.#botReset || !this.#leaves.includes(p.userId));
+    return this.#members.has(p.userId) && !this.#leaves.includes(p.userId);
   }
 
   #recognized(self: string): string[] {
@@ -200,7 +212,6 @@ export class DaveCall {
       if (blank >= 0) this.#leaves[blank] = p.userId;
       else this.#leaves.push(p.userId);
       added.push(p.userId);
-      this.#queuedPackages.delete(p.userId);
     }
     while (this.#leaves.length > 0 && this.#leaves[this.#leaves.length - 1] === null) this.#leaves.pop();
     const creates = !this.#established;
@@ -216,7 +227,7 @@ export class DaveCall {
       }
     }
     const transitionFrame = (body: Buffer) => Buffer.concat([u16(transitionId), body]);
-    if (added.includes(this.#link.botUserId)) {
+    if (added.includes(this.#link.botUserId) && parsed.welcome) {
       this.#botReset = false;
       this.stats.welcomesToBot += 1;
       this.#link.sendBinary(DaveOp.Welcome, transitionFrame(parsed.welcome!));
@@ -234,7 +245,10 @@ export class DaveCall {
         this.#execute(transitionId);
       }, TRANSITION_TIMEOUT_MS).unref();
     }
-    // Other proposals wait for the next epoch.
+    // Members who left while their Add was in flight are removed again; other proposals wait for this epoch.
+    this.#leaves.forEach((userId, leaf) => {
+      if (userId !== null && userId !== this.#link.botUserId && !this.#members.has(userId)) this.#queued.push({ kind: 'remove', leaf });
+    });
     queueMicrotask(() => this.#flush());
   }
 

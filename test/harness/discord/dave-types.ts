@@ -58,7 +58,7 @@ export interface DaveCallLink {
   signal: AbortSignal;
 }
 
-export type PendingProposal = { kind: 'add'; userId: string } | { kind: 'remove'; leaf: number };
+export type PendingProposal = { kind: 'add'; userId: string; keyPackage: Buffer } | { kind: 'remove'; leaf: number };
 
 /** Counters a test can read. */
 export interface DaveStats {
