@@ -130,6 +130,15 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       { signal, stallMs: config.streamStallMs },
     );
 
+  // The voice call never let the answer out (encryption not set up, or still reconnecting): nobody
+  // heard it, so only the spend is recorded, and the member is told why.
+  const heldUnheard = (track: OpusTrack, reported = reportedUsage): UserError => {
+    const usage = spend(reported);
+    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    ctx.metrics.turnFinished(kind, 'failed');
+    return new UserError(heldTrackReply(track.failure!));
+  };
+
   let answer: SpokenAnswer;
   const requestAt = performance.now();
   if (request.spokenAt !== undefined) ctx.metrics.endOfTurnMs(requestAt - request.spokenAt);
@@ -147,8 +156,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       writer?.track.cancel();
       answer = { text, complete: false, cutReason: 'the bot was shutting down' };
     } else if (writer && heldAndUnheard(writer.track)) {
-      ctx.metrics.turnFinished(kind, 'failed');
-      throw new UserError(heldTrackReply(writer.track.failure!));
+      throw heldUnheard(writer.track);
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
@@ -167,11 +175,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
 
   writer?.end();
   const outcome = writer ? await writer.track.done : 'played';
-  if (writer && heldAndUnheard(writer.track)) {
-    // The voice call never let the answer out (encryption not set up, or still reconnecting): nobody heard it.
-    ctx.metrics.turnFinished(kind, 'failed');
-    throw new UserError(heldTrackReply(writer.track.failure!));
-  }
+  if (writer && heldAndUnheard(writer.track)) throw heldUnheard(writer.track, answer.usage);
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
