@@ -1,8 +1,9 @@
 /**
  * The cost of Parley's audio paths alone, single-threaded, as multiples of real time:
- * output  base64 -> Pcm16Assembler -> Upsampler24kMonoTo48kStereo -> OpusFrameEncoder -> RTP encryption
- * input   RTP decryption -> OpusFrameDecoder -> Downsampler48kStereoTo24kMono -> encodeWav (per utterance)
+ * output  base64 -> Pcm16Assembler -> Upsampler24kMonoTo48kStereo -> OpusFrameEncoder -> DAVE -> RTP encryption
+ * input   RTP decryption -> DAVE -> OpusFrameDecoder -> Downsampler48kStereoTo24kMono -> encodeWav (per utterance)
  */
+import davey from '@snazzah/davey';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DISCORD_CHANNELS, DISCORD_PCM_RATE, FRAME_MS, FRAME_VALUES_48K_STEREO, OPENAI_PCM_RATE, int16ToBuffer } from '../src/audio/format.ts';
@@ -14,6 +15,7 @@ import { encryptRtp } from '../test/harness/discord/rtp.ts';
 import { speechLike } from '../test/support/signals.ts';
 import { MODEL_CHUNK_MS } from './scripted-model.ts';
 import { createRtpSender, decryptRtpToOpus, encryptOpusForRtp } from './rtp-crypto.ts';
+import { davePair, MEMBER_ID } from './dave-cost.ts';
 
 /** One measured path: real-time multiple on one core and where the time went. */
 export interface AudioPathCost {
@@ -82,13 +84,15 @@ export function measureOutputPath(seconds: number): AudioPathCost {
     const upsampler = new Upsampler24kMonoTo48kStereo();
     const encoder = new OpusFrameEncoder();
     const sender = createRtpSender(randomBytes(32), 0x1234);
+    const { bot } = davePair();
     for (let r = 0; r < repeats; r++) {
       for (const chunk of chunks) {
         const pcmBytes = clock.time('base64 decode', () => Buffer.from(chunk, 'base64'));
         const samples = clock.time('pcm16 assemble', () => assembler.push(pcmBytes));
         const stereo = clock.time('upsample 24k->48k', () => upsampler.push(samples));
         const packets = clock.time('opus encode', () => encoder.push(stereo));
-        clock.time('encrypt', () => packets.forEach((p) => encryptOpusForRtp(sender, p)));
+        const sealed = clock.time('dave encrypt', () => packets.map((p) => bot.encryptOpus(p)));
+        clock.time('encrypt', () => sealed.forEach((p) => encryptOpusForRtp(sender, p)));
       }
     }
   };
@@ -102,13 +106,20 @@ export function measureInputPath(seconds: number): AudioPathCost {
   const secretKey = randomBytes(32);
   const speech = speechLike(SIGNAL_MS, DISCORD_PCM_RATE, 602, DISCORD_CHANNELS);
   const clientEncoder = new OpusFrameEncoder();
-  const packets: Buffer[] = [];
+  const { bot, member } = davePair();
+  const opusFrames: Buffer[] = [];
   for (let offset = 0; offset + FRAME_VALUES_48K_STEREO <= speech.length; offset += FRAME_VALUES_48K_STEREO) {
-    for (const opus of clientEncoder.push(speech.subarray(offset, offset + FRAME_VALUES_48K_STEREO))) {
-      const n = packets.length;
-      packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: n * 960, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload: opus }, secretKey, n));
-    }
+    opusFrames.push(...clientEncoder.push(speech.subarray(offset, offset + FRAME_VALUES_48K_STEREO)));
   }
+  const repeats = Math.max(1, Math.round((seconds * 1_000) / SIGNAL_MS / ROUNDS));
+  // DAVE refuses a replayed frame, so every packet of every round is sealed anew (before timing).
+  const total = opusFrames.length * (1 + repeats * ROUNDS);
+  const packets: Buffer[] = [];
+  for (let n = 0; n < total; n++) {
+    const payload = member.encryptOpus(opusFrames[n % opusFrames.length]!);
+    packets.push(encryptRtp({ sequence: n & 0xffff, timestamp: (n * 960) >>> 0, ssrc: 0x4321, extension: CLIENT_EXTENSION, payload }, secretKey, n));
+  }
+  let cursor = 0;
   const framesPerUtterance = UTTERANCE_MS / FRAME_MS;
   const run = (repeats: number, clock: StageClock): void => {
     const decoder = new OpusFrameDecoder();
@@ -117,8 +128,10 @@ export function measureInputPath(seconds: number): AudioPathCost {
     let parts: Int16Array[] = [];
     let frames = 0;
     for (let r = 0; r < repeats; r++) {
-      for (const packet of packets) {
-        const opus = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
+      for (let i = 0; i < opusFrames.length; i++) {
+        const packet = packets[cursor++]!;
+        const sealed = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
+        const opus = clock.time('dave decrypt', () => bot.decrypt(MEMBER_ID, davey.MediaType.AUDIO, sealed));
         const pcm = clock.time('opus decode', () => decoder.decode(opus));
         if (pcm) parts.push(clock.time('downsample 48k->24k', () => downsampler.push(pcm)));
         if (++frames % framesPerUtterance === 0) {
@@ -132,8 +145,7 @@ export function measureInputPath(seconds: number): AudioPathCost {
     }
   };
   run(1, new StageClock());
-  const repeats = Math.max(1, Math.round((seconds * 1_000) / SIGNAL_MS / ROUNDS));
-  return measure((repeats * packets.length * FRAME_MS) / 1_000, (clock) => run(repeats, clock));
+  return measure((repeats * opusFrames.length * FRAME_MS) / 1_000, (clock) => run(repeats, clock));
 }
 
 function concat(parts: Int16Array[]): Int16Array {

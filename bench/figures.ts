@@ -1,5 +1,6 @@
 /** Turns the raw measurements into the six groups of figures, each with its target. */
 import type { AudioPathCost } from './audio-paths.ts';
+import type { DaveCost } from './dave-cost.ts';
 import type { LoadLevelResult } from './load-summary.ts';
 import { figure, type Figure } from './report.ts';
 import { MODEL_FIRST_AUDIO_DELAY_MS } from './scripted-model.ts';
@@ -13,7 +14,7 @@ export interface BenchResults {
   single: SingleGuildSamples;
   firstAudio: FirstAudioSamples;
   load: LoadLevelResult[];
-  audioPaths: { output?: AudioPathCost; input?: AudioPathCost };
+  audioPaths: { output?: AudioPathCost; input?: AudioPathCost; dave?: DaveCost };
   errors: string[];
 }
 
@@ -72,8 +73,10 @@ export function buildFigures(results: BenchResults): Figure[] {
   figures.push(figure('load.largestN', `5. largest N with < 1% late packets (tested ${tested})`, passing.length > 0 ? Math.max(...passing) : NaN, 'guilds', null, undefined, 0));
   const paths = results.audioPaths;
   figures.push(
-    figure('audioPath.output', '6. output path cost (b64 -> opus -> AES-GCM)', paths.output?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
-    figure('audioPath.input', '6. input path cost (AES-GCM -> opus -> WAV)', paths.input?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
+    figure('audioPath.output', '6. output path cost (b64 -> opus -> DAVE -> AES-GCM)', paths.output?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
+    figure('audioPath.input', '6. input path cost (AES-GCM -> DAVE -> opus -> WAV)', paths.input?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
+    figure('audioPath.daveOutput', '6. DAVE per output packet (encryptOpus)', paths.dave?.encryptUs ?? NaN, 'µs', null, `+${Math.round(paths.dave?.bytesAdded ?? NaN)} bytes/packet; both paths include DAVE`, 1),
+    figure('audioPath.daveInput', '6. DAVE per input packet (decrypt)', paths.dave?.decryptUs ?? NaN, 'µs', null, undefined, 1),
   );
   return figures;
 }

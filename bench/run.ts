@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestBed, type TestBed } from '../test/support/test-bed.ts';
+import { measureDaveCost } from './dave-cost.ts';
 import { measureInputPath, measureOutputPath } from './audio-paths.ts';
 import { buildFigures, TARGETS, type BenchResults } from './figures.ts';
 import { runLoadLevel } from './load.ts';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   await step('6. audio paths', 60_000, async () => {
     results.audioPaths.output = measureOutputPath(options.audioPathSeconds);
     results.audioPaths.input = measureInputPath(options.audioPathSeconds);
+    results.audioPaths.dave = measureDaveCost(options.audioPathSeconds);
   });
 
   let bed: TestBed | undefined;

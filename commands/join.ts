@@ -3,6 +3,7 @@ import type { SlashCommand } from '../src/discord/command.ts';
 import { botActivity } from '../src/discord/bot-activity.ts';
 import { assertMayMoveBot } from '../src/discord/permissions.ts';
 import { UserError } from '../src/errors.ts';
+import { privacyCodeNote } from '../src/voice/e2ee.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel, VOICE_CHANNEL_TYPES } from '../src/discord/voice-channels.ts';
 
 export default {
@@ -29,7 +30,7 @@ export default {
     if (activity) assertMayMoveBot(member, activity);
     assertBotCanSpeakIn(channel);
     await interaction.deferReply();
-    await ctx.voice.join(channel);
-    await interaction.editReply(`Joined ${channel.name}.`);
+    const { session } = await ctx.voice.join(channel);
+    await interaction.editReply(`Joined ${channel.name}.${await privacyCodeNote(session.e2ee, channel.members.some((m) => !m.user.bot))}`);
   },
 } satisfies SlashCommand;

@@ -75,7 +75,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const store = SqliteStore.open(config.dataDir);
   const shutdown = new AbortController();
   const metrics = createMetrics({ spentUsd: () => store.spentSinceOpenUsd() });
-  const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
+  const voice = new VoiceSessions(log, (kind) => metrics.error(kind));
   let ops: OpsServer | undefined;
   const costs = new CostGuard(config, store);
   const compactor = new HistoryCompactor({ config, store, openai, log, shutdown: shutdown.signal });

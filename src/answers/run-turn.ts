@@ -15,7 +15,7 @@ import type { AssistantTurn, TokenUsage, UserTurn } from '../conversation/types.
 import { UserError } from '../errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
-import type { OpusTrack } from '../voice/track.ts';
+import { heldAndUnheard, heldTrackReply, type OpusTrack } from '../voice/track.ts';
 import { heardPart } from './heard.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
 import { answerUsage } from '../cost/estimate-usage.ts';
@@ -129,6 +129,15 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       { signal, stallMs: config.streamStallMs },
     );
 
+  // The voice call never let the answer out (encryption not set up, or still reconnecting): nobody
+  // heard it, so only the spend is recorded, and the member is told why.
+  const heldUnheard = (track: OpusTrack, reported = reportedUsage): UserError => {
+    const usage = spend(reported);
+    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    ctx.metrics.turnFinished(kind, 'failed');
+    return new UserError(heldTrackReply(track.failure!));
+  };
+
   let answer: SpokenAnswer;
   const requestAt = performance.now();
   if (request.spokenAt !== undefined) ctx.metrics.endOfTurnMs(requestAt - request.spokenAt);
@@ -145,6 +154,8 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
       writer?.track.cancel();
       answer = { text, complete: false, cutReason: 'the bot was shutting down' };
+    } else if (writer && heldAndUnheard(writer.track)) {
+      throw heldUnheard(writer.track);
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
@@ -163,6 +174,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
 
   writer?.end();
   const outcome = writer ? await writer.track.done : 'played';
+  if (writer && heldAndUnheard(writer.track)) throw heldUnheard(writer.track, answer.usage);
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);

@@ -1,9 +1,13 @@
 /**
  * Listens to one member for the whole voice session: ONE receive subscription (re-subscribing per
  * utterance loses the first words), opus decode, segmentation into utterances. A packet that fails
- * to decode costs that packet, not the utterance.
+ * to decode costs that packet, not the utterance, and keeps its time: lost, undecodable and still
+ * encrypted packets become 20 ms of silence in their place (placed from the RTP sequence numbers), so
+ * an utterance reaches the model at its true length.
  */
-import { EndBehaviorType, type VoiceReceiver } from '@discordjs/voice';
+import { EndBehaviorType, type AudioReceiveStream, type VoiceReceiver } from '@discordjs/voice';
+import { FRAME_VALUES_48K_STEREO } from '../audio/format.ts';
+import { isDaveCiphertext, SequenceGaps } from './packet-loss.ts';
 import type { Readable } from 'node:stream';
 import { OpusFrameDecoder } from '../audio/opus-frames.ts';
 import { SILENCE_FRAME } from '../voice/pacer.ts';
@@ -15,10 +19,23 @@ export interface MemberListenerEvents {
   speech(speechMs: number): void;
 }
 
+/** Where a listener learns each packet's RTP sequence number (see src/voice/receive-tap.ts). */
+export interface ReceiveTiming {
+  watch(userId: string, stream: AudioReceiveStream): void;
+  unwatch(userId: string): void;
+  timing(packet: Buffer): { sequence: number } | undefined;
+}
+
 export class MemberListener {
   readonly userId: string;
-  /** Packets that did not decode (counted, skipped). */
+  /** Packets that did not decode (silence in their place). */
   corruptPackets = 0;
+  /** Packets that arrived still DAVE-encrypted (silence in their place). */
+  encryptedPackets = 0;
+  /** Packets that never arrived, from RTP sequence gaps (silence in their place). */
+  lostPackets = 0;
+  private readonly gaps = new SequenceGaps();
+  private readonly timing: ReceiveTiming | undefined;
   private stream: Readable;
   private readonly receiver: VoiceReceiver;
   private readonly decoder = new OpusFrameDecoder();
@@ -27,8 +44,9 @@ export class MemberListener {
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents) {
+  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents, timing?: ReceiveTiming) {
     this.userId = userId;
+    this.timing = timing;
     this.events = events;
     this.receiver = receiver;
     this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
@@ -42,6 +60,7 @@ export class MemberListener {
    */
   private subscribe(): Readable {
     const stream = this.receiver.subscribe(this.userId, { end: { behavior: EndBehaviorType.Manual } });
+    this.timing?.watch(this.userId, stream);
     stream.on('data', (packet: Buffer) => this.onPacket(packet));
     stream.on('error', () => stream.destroy());
     stream.once('close', () => {
@@ -56,25 +75,35 @@ export class MemberListener {
     this.stopped = true;
     clearTimeout(this.silenceTimer);
     this.segmenter.discard();
+    this.timing?.unwatch(this.userId);
     this.stream.destroy();
   }
 
   private onPacket(packet: Buffer): void {
     if (this.stopped) return;
     const now = performance.now();
-    let frame: Int16Array | null = null;
-    if (!packet.equals(SILENCE_FRAME)) {
-      frame = this.decoder.decode(packet);
-      if (frame === null) {
-        this.corruptPackets++;
-        return;
-      }
-    }
+    const missing = this.gaps.missingBefore(this.timing?.timing(packet)?.sequence);
+    this.lostPackets += missing;
+    for (let i = 0; i < missing; i++) this.segmenter.pushFrame(new Int16Array(FRAME_VALUES_48K_STEREO), now);
+    const frame = packet.equals(SILENCE_FRAME) ? null : this.decodeOrSilence(packet);
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
     if (speechMs > before) this.events.speech(speechMs);
     this.armSilenceTimer();
+  }
+
+  /** 20 ms of audio for a packet: decoded, or silence in its place when it is ciphertext or corrupt. */
+  private decodeOrSilence(packet: Buffer): Int16Array {
+    // Ciphertext must never reach the decoder: libopus decodes some of it into noise.
+    if (isDaveCiphertext(packet)) {
+      this.encryptedPackets++;
+      return new Int16Array(FRAME_VALUES_48K_STEREO);
+    }
+    const frame = this.decoder.decode(packet);
+    if (frame) return frame;
+    this.corruptPackets++;
+    return new Int16Array(FRAME_VALUES_48K_STEREO);
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */

@@ -78,6 +78,7 @@ export class TalkSession {
         utterance: (u) => this.onUtterance(member.id, u),
         speech: (ms) => this.onSpeech(ms),
       },
+      this.session.receiveTap,
     );
     this.listeners.set(member.id, listener);
     return true;

@@ -63,6 +63,22 @@ export function superviseConnection(connection: VoiceConnection, log: Logger, on
       }
     });
   });
+  // A reconnect can hang in Signalling or Connecting (a rejoin Discord ignores, discordjs/discord.js
+  // #11553): it gets as long as a first join, then the session ends instead of holding the channel.
+  let reconnecting = false;
+  connection.on('stateChange', (_old, state) => {
+    if (reconnecting || (state.status !== VoiceConnectionStatus.Signalling && state.status !== VoiceConnectionStatus.Connecting)) return;
+    reconnecting = true;
+    entersState(connection, VoiceConnectionStatus.Ready, VOICE_READY_TIMEOUT_MS).then(
+      () => (reconnecting = false),
+      () => {
+        reconnecting = false;
+        if (connection.state.status === VoiceConnectionStatus.Destroyed) return;
+        log.warn('voice reconnect did not become ready in time; ending the session', { status: connection.state.status });
+        connection.destroy();
+      },
+    );
+  });
   connection.once(VoiceConnectionStatus.Destroyed, onGone);
   connection.on('error', (err) => log.warn('voice connection error', { err }));
 }

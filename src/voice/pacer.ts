@@ -20,12 +20,25 @@ const TRAILING_SILENCE_FRAMES = 5;
 /** Beyond this lateness the clock is reset instead of bursting packets to catch up. */
 const MAX_LATENESS_MS = 3 * FRAME_MS;
 
+/** How long an answer may wait for the call's end-to-end encryption before it fails. */
+export const E2EE_HOLD_MS = 5_000;
+/** How long a track may wait for a reconnecting connection before it ends as interrupted. */
+export const RECONNECT_HOLD_MS = 10_000;
+
 /** Where packets go: a voice connection in production, a recorder in unit tests. */
 export interface PacketSink {
   play(packet: Buffer): void;
   setSpeaking(speaking: boolean): void;
   /** Whether packets can reach the channel now (the connection is Ready). */
   ready(): boolean;
+  /** Whether packets sent now would be end-to-end encrypted for the members (DAVE); absent = always. */
+  e2eeReady?(): boolean;
+}
+
+/** Bounds of the pacer's holds (tests shorten them). */
+export interface HoldLimits {
+  e2eeMs: number;
+  reconnectMs: number;
 }
 
 export class VoicePacer {
@@ -35,11 +48,15 @@ export class VoicePacer {
   private trailingSilence = 0;
   private speaking = false;
   private closed = false;
+  /** performance.now() when the current hold began. */
+  private holdSince: number | undefined;
 
   private readonly sink: PacketSink;
+  private readonly limits: HoldLimits;
 
-  constructor(sink: PacketSink) {
+  constructor(sink: PacketSink, limits: HoldLimits = { e2eeMs: E2EE_HOLD_MS, reconnectMs: RECONNECT_HOLD_MS }) {
     this.sink = sink;
+    this.limits = limits;
   }
 
   /** Adds a track; it plays after the tracks of equal or higher priority already queued. */
@@ -90,11 +107,17 @@ export class VoicePacer {
   private tick(): void {
     this.timer = undefined;
     if (this.closed) return;
-    if (!this.sink.ready()) {
-      // Reconnecting: hold the tracks where they are so nothing counts as heard that was not sent.
-      if (this.tracks.length > 0) this.scheduleNext();
+    const hold = !this.sink.ready() ? 'reconnecting' : this.sink.e2eeReady?.() === false ? 'e2ee' : undefined;
+    if (hold) {
+      // Reconnecting, or the call's encryption is not set up: hold the tracks where they are so that
+      // nothing counts as heard that no member could hear; a bounded wait, then the track fails.
+      if (this.tracks.length > 0) {
+        this.expireHold(hold);
+        this.scheduleNext();
+      }
       return;
     }
+    this.holdSince = undefined;
     const packet = this.nextPacket();
     if (packet) {
       this.trailingSilence = 0;
@@ -109,6 +132,15 @@ export class VoicePacer {
       return; // idle: the next packet wakes the pacer
     }
     this.scheduleNext();
+  }
+
+  private expireHold(reason: 'reconnecting' | 'e2ee'): void {
+    const now = performance.now();
+    this.holdSince ??= now;
+    if (now - this.holdSince < (reason === 'e2ee' ? this.limits.e2eeMs : this.limits.reconnectMs)) return;
+    this.holdSince = now;
+    const track = this.tracks.shift();
+    track?.fail(reason);
   }
 
   /** The next packet to send, or undefined when nothing is ready to start. */

@@ -6,9 +6,17 @@ import { VoiceConnectionStatus, type VoiceConnection, type VoiceConnectionState 
 import type { Logger } from '../log.ts';
 import { VOICE_READY_TIMEOUT_MS } from './connection.ts';
 import { VoicePacer } from './pacer.ts';
+import { E2eeGate } from './e2ee.ts';
+import { ReceiveTap } from './receive-tap.ts';
+import { DaveRecovery } from './dave-recovery.ts';
 
 export class VoiceSession {
   readonly pacer: VoicePacer;
+  /** Whether audio sent now is end-to-end encrypted for the members (DAVE), and the call's privacy code. */
+  readonly e2ee: E2eeGate;
+  /** RTP timing of received packets and members' decrypt failures (which trigger {@link daveRecovery}). */
+  readonly receiveTap: ReceiveTap;
+  readonly daveRecovery: DaveRecovery;
   private destroyed = false;
   private readonly cleanups: (() => void)[] = [];
   private movesUnderWay = 0;
@@ -24,14 +32,19 @@ export class VoiceSession {
   readonly connection: VoiceConnection;
   readonly log: Logger;
 
-  constructor(guildId: string, connection: VoiceConnection, log: Logger) {
+  /** `onDaveRecovery` runs when the session re-joins its encryption group (metrics). */
+  constructor(guildId: string, connection: VoiceConnection, log: Logger, onDaveRecovery: () => void = () => {}) {
     this.guildId = guildId;
     this.connection = connection;
     this.log = log;
+    this.e2ee = new E2eeGate(connection);
+    this.daveRecovery = new DaveRecovery(connection, log, onDaveRecovery);
+    this.receiveTap = new ReceiveTap(connection, (userId, trouble) => this.daveRecovery.trigger(userId, trouble));
     this.pacer = new VoicePacer({
       play: (packet) => connection.playOpusPacket(packet),
       setSpeaking: (speaking) => connection.setSpeaking(speaking),
       ready: () => connection.state.status === VoiceConnectionStatus.Ready,
+      e2eeReady: () => this.e2ee.ready,
     });
   }
 
@@ -102,6 +115,7 @@ export class VoiceSession {
     if (this.destroyed) return;
     this.destroyed = true;
     this.pacer.close();
+    this.receiveTap.close();
     for (const cleanup of this.cleanups.splice(0)) {
       try {
         cleanup();

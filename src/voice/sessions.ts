@@ -9,6 +9,9 @@ import { connectToChannel, superviseConnection, VOICE_READY_TIMEOUT_MS } from '.
 import { VoiceSession } from './session.ts';
 import { UserError } from '../errors.ts';
 
+/** Voice events counted in the metrics. */
+export type VoiceEventKind = 'voice_disconnect' | 'dave_recovery';
+
 export interface JoinResult {
   session: VoiceSession;
   /** The bot was already connected to that channel. */
@@ -23,12 +26,12 @@ export class VoiceSessions {
   private readonly log: Logger;
   private readonly readyTimeoutMs: number;
 
-  private readonly onDisconnect: () => void;
+  private readonly onVoiceEvent: (kind: VoiceEventKind) => void;
 
-  /** `onDisconnect` runs whenever a connection drops (metrics). */
-  constructor(log: Logger, onDisconnect: () => void = () => {}, readyTimeoutMs = VOICE_READY_TIMEOUT_MS) {
+  /** `onVoiceEvent` runs whenever a connection drops or re-joins its encryption group (metrics). */
+  constructor(log: Logger, onVoiceEvent: (kind: VoiceEventKind) => void = () => {}, readyTimeoutMs = VOICE_READY_TIMEOUT_MS) {
     this.log = log;
-    this.onDisconnect = onDisconnect;
+    this.onVoiceEvent = onVoiceEvent;
     this.readyTimeoutMs = readyTimeoutMs;
   }
 
@@ -90,10 +93,10 @@ export class VoiceSessions {
       log.warn('voice connection did not become ready', { err: err as Error });
       throw new UserError(`I couldn't connect to ${channel.name} in time. Please try again.`);
     }
-    const session = new VoiceSession(guildId, connection, log);
+    const session = new VoiceSession(guildId, connection, log, () => this.onVoiceEvent('dave_recovery'));
     session.temporary = temporary;
     this.sessions.set(guildId, session);
-    connection.on(VoiceConnectionStatus.Disconnected, this.onDisconnect);
+    connection.on(VoiceConnectionStatus.Disconnected, () => this.onVoiceEvent('voice_disconnect'));
     superviseConnection(connection, log, () => {
       session.destroy();
       if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);

@@ -15,6 +15,8 @@ export const PRIORITY_ANSWER = 0;
 export const PRIORITY_ANNOUNCEMENT = 10;
 
 export type TrackOutcome = 'played' | 'cancelled';
+/** Why the pacer gave up on a track it held: the call's encryption never became ready, or reconnecting took too long. */
+export type TrackFailure = 'e2ee' | 'reconnecting';
 
 export class OpusTrack {
   private readonly packets: TrackItem[] = [];
@@ -26,6 +28,8 @@ export class OpusTrack {
   readonly done: Promise<TrackOutcome>;
   ended = false;
   cancelled = false;
+  /** Set when the pacer gave up holding this track (it is then cancelled too). */
+  failure: TrackFailure | undefined;
   /** Packets of this track sent to the channel. */
   playedFrames = 0;
   /** Ticks on which the track was playing but had nothing ready (the producer was late). */
@@ -73,6 +77,13 @@ export class OpusTrack {
     this.settle('cancelled');
   }
 
+  /** @internal the pacer gave up holding the track: cancelled, with the reason kept for the reply. */
+  fail(reason: TrackFailure): void {
+    if (this.cancelled) return;
+    this.failure = reason;
+    this.cancel();
+  }
+
   /** @internal the pacer's hook to be woken when packets arrive. */
   attach(notify: () => void): void {
     this.notify = notify;
@@ -104,3 +115,15 @@ export class OpusTrack {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The pacer gave up on the track before any of it was sent. */
+export function heldAndUnheard(track: OpusTrack): boolean {
+  return track.failure !== undefined && track.playedFrames === 0;
+}
+
+/** The member-facing reply when a held answer could not be played at all. */
+export function heldTrackReply(failure: TrackFailure): string {
+  return failure === 'e2ee'
+    ? "I couldn't speak: the voice call's end-to-end encryption did not finish setting up. Please ask again."
+    : "I couldn't speak: the voice connection did not come back in time. Please ask again.";
+}

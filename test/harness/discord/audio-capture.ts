@@ -15,9 +15,18 @@ export interface CapturedPacket {
   pcm: Int16Array;
 }
 
+/** A bot packet a member could not hear: plain opus in an end-to-end encrypted call, or undecryptable. */
+export interface LostPacket {
+  at: number;
+  seq: number;
+  reason: 'not-e2ee' | 'undecryptable' | 'no-listener';
+}
+
 /** What the bot sent into its voice channel, decoded; see FakeDiscord.capture(). */
 export interface AudioCapture {
   readonly packets: CapturedPacket[];
+  /** Non-silence packets a listening member would have dropped (DAVE). */
+  readonly lost: LostPacket[];
   /** Concatenated decoded 48 kHz stereo audio, silence frames left out unless asked for. */
   pcm(opts?: { includeSilence?: boolean }): Int16Array;
   waitForPackets(n: number, timeoutMs?: number): Promise<void>;
@@ -29,6 +38,7 @@ export interface AudioCapture {
 /** The capture of one guild's bot audio; one Opus decoder per voice session, like a listening client. */
 export class BotAudioCapture implements AudioCapture {
   readonly packets: CapturedPacket[] = [];
+  readonly lost: LostPacket[] = [];
   /** Packets Discord would not forward (bot lacks Speak, or is suppressed on a stage). */
   droppedWhileMuted = 0;
   #decoder: OpusCodec = createOpusCodec();
@@ -54,6 +64,12 @@ export class BotAudioCapture implements AudioCapture {
     }
     this.#lastActivityAt = performance.now();
     this.packets.push({ at: this.#lastActivityAt, seq, timestamp, silence, pcm });
+  }
+
+  /** Notes a packet a member could not hear. */
+  recordLost(seq: number, reason: LostPacket['reason']): void {
+    this.#lastActivityAt = performance.now();
+    this.lost.push({ at: this.#lastActivityAt, seq, reason });
   }
 
   /** Notes a packet that arrived but was not forwarded, so waitForQuiet still sees activity. */
@@ -83,6 +99,7 @@ export class BotAudioCapture implements AudioCapture {
 
   reset(): void {
     this.packets.length = 0;
+    this.lost.length = 0;
     this.droppedWhileMuted = 0;
     this.#lastActivityAt = performance.now();
   }

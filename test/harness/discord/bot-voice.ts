@@ -5,6 +5,7 @@ import type { UdpEndpoint } from './voice-session.ts';
 import { DEFAULT_WAIT_TIMEOUT_MS, waitUntil } from './wait.ts';
 import { Permission, hasPermissions } from './permissions.ts';
 import type { FakeGuild } from './fake-guild.ts';
+import { DaveCall, type DaveOptions } from './dave-call.ts';
 
 /** The voice close code Discord uses when the bot was kicked/moved ("disconnected"), no resume. */
 export const CLOSE_DISCONNECTED = 4014;
@@ -18,6 +19,8 @@ export interface BotVoiceDeps {
   dispatch(event: string, data: Record<string, unknown>): void;
   gatewaySessionId(): string;
   voiceEndpoint(): string;
+  /** The fake's DAVE settings now (mutable between tests). */
+  dave(): DaveOptions;
   signal: AbortSignal;
 }
 
@@ -125,8 +128,34 @@ export class BotVoiceController {
     const state = guild.voiceStates.get(this.#deps.botUserId);
     const canSpeak = hasPermissions(guild.permissionsOf(this.#deps.botUserId, session.channelId), Permission.Speak) && !state?.suppress;
     const capture = this.capture(session.guildId);
-    if (canSpeak) capture.record(frame.sequence, frame.timestamp, frame.payload);
-    else capture.recordDropped();
+    if (!canSpeak) return capture.recordDropped();
+    // A member's client decrypts the DAVE layer after the transport layer (protocol.md, "Encoded Frame Transforms").
+    const heard = session.dave ? session.dave.hear(frame.payload) : { opus: frame.payload };
+    if ('lost' in heard) capture.recordLost(frame.sequence, heard.lost);
+    else capture.record(frame.sequence, frame.timestamp, heard.opus);
+  }
+
+  /** The DAVE version SESSION_DESCRIPTION selects. */
+  daveVersion(): number {
+    return this.#deps.dave().enabled ? 1 : 0;
+  }
+
+  /** SESSION_DESCRIPTION went out: a DAVE session starts its group (a new one on every description). */
+  startDave(session: BotVoiceSession): void {
+    if (!this.#deps.dave().enabled) {
+      session.dave = null;
+      return;
+    }
+    const guild = this.#deps.guild(session.guildId);
+    session.dave = new DaveCall({
+      botUserId: this.#deps.botUserId,
+      channelId: session.channelId,
+      sendJson: (op, d) => session.send(op, d),
+      sendBinary: (op, payload) => session.sendBinary(op, payload),
+      membersInChannel: () => guild.usersInVoiceChannel(session.channelId).filter((id) => id !== this.#deps.botUserId),
+      options: () => this.#deps.dave(),
+      signal: this.#deps.signal,
+    });
   }
 
   /** The capture of a guild's bot audio (created on first use). */

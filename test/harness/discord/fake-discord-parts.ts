@@ -15,6 +15,7 @@ import { BotVoiceController } from './bot-voice.ts';
 import { MemberVoice } from './member-voice.ts';
 import { patchOwnVoiceState } from './stage-voice.ts';
 import type { PostedMessage } from './types.ts';
+import type { DaveOptions } from './dave-call.ts';
 
 /** State FakeDiscord owns and every part shares. */
 export interface SharedState {
@@ -28,6 +29,8 @@ export interface SharedState {
   posted: Map<string, PostedMessage[]>;
   ackDeadlineMs: number;
   tls: { cert: string; key: string };
+  /** DAVE settings, changed in place by FakeDiscord.setDave. */
+  dave: DaveOptions;
   signal: AbortSignal;
 }
 
@@ -73,6 +76,7 @@ export async function startFakeDiscordParts(shared: SharedState): Promise<FakeDi
     dispatch,
     gatewaySessionId: () => gateway.sessionId ?? '',
     voiceEndpoint: () => voiceGateway.endpoint,
+    dave: () => shared.dave,
     signal: shared.signal,
   });
   gateway = new MainGateway({
@@ -90,7 +94,11 @@ export async function startFakeDiscordParts(shared: SharedState): Promise<FakeDi
   voiceGateway = await VoiceGatewayServer.start(shared.tls, {
     identify: (d) => bot.identify(d),
     resume: (d) => bot.resume(d),
-    onDescribed: (session) => members.announceMembers(session),
+    daveVersion: () => bot.daveVersion(),
+    onDescribed: (session) => {
+      members.announceMembers(session);
+      bot.startDave(session);
+    },
     udpPort: () => udp.port,
   });
   addRestRoutes(router, {

@@ -16,6 +16,7 @@ import type { SpeakOptions, SpeakResult } from './member-voice.ts';
 import type { AudioCapture } from './audio-capture.ts';
 import { DEFAULT_WAIT_TIMEOUT_MS, waitUntil } from './wait.ts';
 import type { AttachmentSpec, PostedMessage } from './types.ts';
+import { DEFAULT_DAVE_OPTIONS, type DaveOptions, type DaveStats } from './dave-call.ts';
 
 const CERT_PATH = fileURLToPath(new URL('./certs/voice-cert.pem', import.meta.url));
 const KEY_PATH = fileURLToPath(new URL('./certs/voice-key.pem', import.meta.url));
@@ -30,6 +31,8 @@ export interface FakeDiscordOptions {
   botUsername?: string;
   /** How long the bot may take to acknowledge an interaction; Discord allows 3 s. */
   interactionAckDeadlineMs?: number;
+  /** DAVE end-to-end encryption: on by default (Discord requires it); `{ enabled: false }` negotiates version 0. */
+  dave?: Partial<DaveOptions>;
 }
 
 /**
@@ -50,6 +53,7 @@ export class FakeDiscord {
   readonly #posted = new Map<string, PostedMessage[]>();
   readonly #botUser: Record<string, unknown>;
   #parts!: FakeDiscordParts;
+  readonly #dave: DaveOptions = { ...DEFAULT_DAVE_OPTIONS };
   #stopped = false;
 
   private constructor(opts: FakeDiscordOptions) {
@@ -64,6 +68,7 @@ export class FakeDiscord {
   /** Starts every listener on 127.0.0.1 with random ports. */
   static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const fake = new FakeDiscord(opts);
+    Object.assign(fake.#dave, opts.dave);
     fake.#parts = await startFakeDiscordParts({
       botToken: fake.botToken,
       botUserId: fake.botUserId,
@@ -75,6 +80,7 @@ export class FakeDiscord {
       posted: fake.#posted,
       ackDeadlineMs: opts.interactionAckDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS,
       tls: { cert: fake.caCertPem, key: readFileSync(KEY_PATH, 'utf8') },
+      dave: fake.#dave,
       signal: fake.#abort.signal,
     });
     return fake;
@@ -190,6 +196,18 @@ export class FakeDiscord {
   /** Server-side move (or disconnect with null) of the bot; resolves once the old socket closed and the new server was sent. */
   moveBot(guildId: string, channelId: string | null): Promise<void> {
     return this.#parts.bot.moveBot(guildId, channelId);
+  }
+
+  /** Changes DAVE settings for voice sessions described from now on (timings apply at once). */
+  setDave(opts: Partial<DaveOptions>): void {
+    Object.assign(this.#dave, opts);
+  }
+
+  /** The DAVE state of the bot's voice session in a guild: epoch, counters, and the privacy code members see. */
+  dave(guildId: string): { epoch: bigint; stats: DaveStats; privacyCode: string | undefined } | undefined {
+    const call = this.#parts.bot.sessions.get(guildId)?.dave;
+    if (!call) return undefined;
+    return { epoch: call.epoch, stats: call.stats, privacyCode: call.listener()?.voicePrivacyCode || undefined };
   }
 
   /** Drops this share (0..1) of RTP packets in both directions, deterministically. */

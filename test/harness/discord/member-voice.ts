@@ -41,6 +41,8 @@ export interface SpeakResult {
 export interface SpeakOptions {
   /** F8 FF FE frames after the speech (default 5, like real clients). */
   trailingSilenceFrames?: number;
+  /** Corrupt the DAVE layer of every speech frame (the bot's decryption must fail), to drill recovery. */
+  corruptDave?: boolean;
 }
 
 /** Human members in voice: their voice states, op 11/13 towards the bot, and their (paced, encrypted) speech. */
@@ -80,9 +82,20 @@ export class MemberVoice {
     if (previous?.channelId === session.channelId && now !== session.channelId) {
       session.send(VoiceOp.ClientDisconnect, { user_id: member.id });
       session.announcedSpeakers.delete(member.id);
+      session.dave?.memberLeft(member.id);
     } else if (now === session.channelId && previous?.channelId !== session.channelId) {
       session.send(VoiceOp.ClientsConnect, { user_ids: [member.id] });
+      session.dave?.memberJoined(member.id);
     }
+  }
+
+  /** A member's client applies DAVE before transport encryption; a drill may break the DAVE tag. */
+  #daveLayer(session: BotVoiceSession, userId: string, payload: Buffer, corrupt: boolean): Buffer {
+    const framed = session.dave?.encryptFrom(userId, payload) ?? payload;
+    if (!corrupt || framed === payload) return framed;
+    const broken = Buffer.from(framed);
+    broken[0] = broken[0]! ^ 0xff; // the AES-GCM tag no longer matches
+    return broken;
   }
 
   /** Media became ready on a bot session: announce the members already in its channel (op 11). */
@@ -140,7 +153,7 @@ export class MemberVoice {
       if (wait > 0) await sleep(wait, this.#deps.signal);
       if (this.#deps.signal.aborted || session.ended || !session.udpEndpoint) return result;
       const packet = encryptRtp(
-        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload },
+        { sequence: stream.sequence, timestamp: stream.timestamp, ssrc, extension: CLIENT_RTP_EXTENSION, payload: this.#daveLayer(session, member.id, payload, opts.corruptDave ?? false) },
         session.secretKey,
         stream.nonce,
       );

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { ENCRYPTION_MODE } from './rtp.ts';
 import type { BotVoiceSession } from './voice-session.ts';
+import { DaveOp } from './dave-call.ts';
 
 /** Voice opcodes (gateway v8) the fake speaks. */
 export const VoiceOp = {
@@ -34,7 +35,9 @@ export interface VoiceGatewayHooks {
   identify(d: { server_id?: string; user_id?: string; session_id?: string; token?: string }): BotVoiceSession | undefined;
   /** The live session matching a RESUME, or undefined (closed with 4006). */
   resume(d: { server_id?: string; session_id?: string; token?: string }): BotVoiceSession | undefined;
-  /** SESSION_DESCRIPTION went out: media is ready. */
+  /** The DAVE protocol version to select for a session (0 = transport encryption only). */
+  daveVersion(): number;
+  /** SESSION_DESCRIPTION went out: media is ready (and the DAVE handshake starts). */
   onDescribed(session: BotVoiceSession): void;
   udpPort(): number;
 }
@@ -42,7 +45,8 @@ export interface VoiceGatewayHooks {
 /**
  * The voice websocket server (wss with the test certificate, as @discordjs/voice hard-codes wss://):
  * HELLO, IDENTIFY -> READY, SELECT_PROTOCOL -> SESSION_DESCRIPTION (no DAVE: version 0), heartbeat ACKs,
- * RESUME -> RESUMED. Binary (DAVE) frames are ignored.
+ * RESUME -> RESUMED (then a buffered replay of what the client missed). Binary frames from the client
+ * (`u8 opcode | payload`, DAVE opcodes 26 and 28) and DAVE JSON opcodes 23 and 31 go to the session's DAVE call.
  */
 export class VoiceGatewayServer {
   readonly #https: Server;
@@ -86,7 +90,11 @@ export class VoiceGatewayServer {
       if (session?.socket === socket) session.socket = null;
     });
     socket.on('message', (raw, isBinary) => {
-      if (isBinary) return;
+      if (isBinary) {
+        const frame = Buffer.isBuffer(raw) ? raw : Buffer.concat(raw as Buffer[]);
+        if (session?.socket === socket && frame.length > 0) session.dave?.onBinary(frame[0]!, frame.subarray(1));
+        return;
+      }
       let packet: { op: number; d: any };
       try {
         packet = JSON.parse(raw.toString());
@@ -100,6 +108,7 @@ export class VoiceGatewayServer {
         session = this.#hooks.identify(d ?? {});
         if (!session) return socket.close(VoiceCloseCode.AuthenticationFailed, 'Authentication failed');
         session.attach(socket);
+        session.dave = null;
         session.identified = true;
         session.described = false;
         session.send(VoiceOp.Ready, {
@@ -115,7 +124,7 @@ export class VoiceGatewayServer {
         session.send(VoiceOp.SessionDescription, {
           mode: ENCRYPTION_MODE,
           secret_key: [...session.secretKey],
-          dave_protocol_version: 0,
+          dave_protocol_version: this.#hooks.daveVersion(),
           audio_codec: 'opus',
           video_codec: null,
           media_session_id: session.token,
@@ -127,8 +136,11 @@ export class VoiceGatewayServer {
       } else if (op === VoiceOp.Resume) {
         session = this.#hooks.resume(d ?? {});
         if (!session) return socket.close(VoiceCloseCode.SessionNoLongerValid, 'Session no longer valid');
-        session.attach(socket);
+        session.attach(socket, { fresh: false });
         session.send(VoiceOp.Resumed, null);
+        session.replayAfter(typeof d?.seq_ack === 'number' ? d.seq_ack : undefined);
+      } else if ((op === DaveOp.ReadyForTransition || op === DaveOp.InvalidCommitWelcome) && session?.socket === socket) {
+        session.dave?.onJson(op, d);
       }
     });
   }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { randomSsrc, randomToken } from './ids.ts';
+import type { DaveCall } from './dave-call.ts';
 
+/** Sent messages kept for a buffered resume (voice gateway v8 replays what the client did not acknowledge). */
+const RESUME_BUFFER_MESSAGES = 256;
 /** How long a close handshake may take before the socket is cut. */
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 
@@ -46,7 +49,10 @@ export class BotVoiceSession {
   /** Members whose ssrc the bot learnt from an op 5 on the current socket. */
   readonly announcedSpeakers = new Set<string>();
   readonly memberStreams = new Map<string, MemberRtpStream>();
+  /** The DAVE group of this session (null when DAVE version 0 was negotiated); new with every SESSION_DESCRIPTION. */
+  dave: DaveCall | null = null;
   #sequence = 0;
+  readonly #sent: { seq: number; data: string | Buffer }[] = [];
 
   constructor(guildId: string, channelId: string, sessionId: string) {
     this.guildId = guildId;
@@ -61,14 +67,42 @@ export class BotVoiceSession {
 
   /** Sends a sequenced voice-gateway JSON message (v8 clients echo `seq` back as `seq_ack`). */
   send(op: number, d: unknown): void {
+    if (this.ended) return;
+    this.#sequence = (this.#sequence + 1) & 0xffff;
+    this.#transmit(JSON.stringify({ op, d, seq: this.#sequence }));
+  }
+
+  /** Sends a binary voice-gateway message: `u16 sequence | u8 opcode | payload` (DAVE opcodes 25-30). */
+  sendBinary(op: number, payload: Buffer): void {
+    if (this.ended) return;
+    this.#sequence = (this.#sequence + 1) & 0xffff;
+    const header = Buffer.alloc(3);
+    header.writeUInt16BE(this.#sequence, 0);
+    header.writeUInt8(op, 2);
+    this.#transmit(Buffer.concat([header, payload]));
+  }
+
+  /**
+   * Buffered resume (voice gateway v8, discord.dev "Voice Connections", Buffered Resume): after
+   * RESUMED the server re-sends the messages whose sequence the client's `seq_ack` did not cover.
+   */
+  replayAfter(seqAck: number | undefined): void {
+    if (seqAck === undefined || !this.socket) return;
+    // The last entry is the RESUMED just sent.
+    for (const entry of this.#sent.slice(0, -1)) if (entry.seq > seqAck) this.socket.send(entry.data);
+  }
+
+  #transmit(data: string | Buffer): void {
+    this.#sent.push({ seq: this.#sequence, data });
+    if (this.#sent.length > RESUME_BUFFER_MESSAGES) this.#sent.shift();
+    // While the socket is down the message waits in the buffer for the client's resume.
     const socket = this.socket;
-    if (!socket || socket.readyState !== socket.OPEN) return;
-    this.#sequence += 1;
-    socket.send(JSON.stringify({ op, d, seq: this.#sequence }));
+    if (socket && socket.readyState === socket.OPEN) socket.send(data);
   }
 
   /** Attaches a (re)connected socket; speakers must be announced again on it. */
-  attach(socket: WebSocket): void {
+  attach(socket: WebSocket, opts: { fresh: boolean } = { fresh: true }): void {
+    if (opts.fresh) this.#sent.length = 0;
     if (this.socket && this.socket !== socket) this.socket.terminate();
     this.socket = socket;
     this.announcedSpeakers.clear();

@@ -6,8 +6,9 @@ function recordingSink() {
   const played: Buffer[] = [];
   const speaking: boolean[] = [];
   let ready = true;
-  const sink: PacketSink = { play: (p) => played.push(p), setSpeaking: (s) => speaking.push(s), ready: () => ready };
-  return { sink, played, speaking, setReady: (r: boolean) => (ready = r) };
+  let e2ee = true;
+  const sink: PacketSink = { play: (p) => played.push(p), setSpeaking: (s) => speaking.push(s), ready: () => ready, e2eeReady: () => e2ee };
+  return { sink, played, speaking, setReady: (r: boolean) => (ready = r), setE2ee: (r: boolean) => (e2ee = r) };
 }
 const packet = (n: number) => Buffer.from([n]);
 const audible = (played: Buffer[]) => played.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p[0]);
@@ -68,6 +69,42 @@ describe('VoicePacer', () => {
     await track.done;
     expect(audible(played)).toEqual([1, 2, 3]);
     expect(track.playedMs).toBe(60);
+    pacer.close();
+  });
+
+  it('holds a track until the call is end-to-end encrypted, then plays it from its first packet', async () => {
+    const { sink, played, setE2ee } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    setE2ee(false);
+    const track = pacer.enqueue(new OpusTrack());
+    track.push(packet(1), packet(2));
+    track.end();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(played).toEqual([]);
+    setE2ee(true);
+    expect(await track.done).toBe('played');
+    expect(audible(played)).toEqual([1, 2]);
+    pacer.close();
+  });
+
+  it('gives up on a held track after its bound: encryption never ready = failed unheard; reconnecting = interrupted with what was heard', async () => {
+    const { sink, setE2ee, setReady } = recordingSink();
+    const pacer = new VoicePacer(sink, { e2eeMs: 60, reconnectMs: 60 });
+    setE2ee(false);
+    const unheard = pacer.enqueue(new OpusTrack());
+    unheard.push(packet(1));
+    expect(await unheard.done).toBe('cancelled');
+    expect(unheard.failure).toBe('e2ee');
+    expect(unheard.playedFrames).toBe(0);
+    setE2ee(true);
+    const cut = pacer.enqueue(new OpusTrack());
+    cut.push(packet(2));
+    await expect.poll(() => cut.playedFrames).toBe(1);
+    setReady(false);
+    cut.push(packet(3));
+    expect(await cut.done).toBe('cancelled');
+    expect(cut.failure).toBe('reconnecting');
+    expect(cut.playedFrames).toBe(1);
     pacer.close();
   });
 
