@@ -3,6 +3,7 @@
  */
 import type { Client } from 'discord.js';
 import type OpenAI from 'openai';
+import type { AudioJobs } from './audio/jobs/audio-jobs.ts';
 import type { Config } from './config.ts';
 import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
@@ -26,6 +27,8 @@ export interface AppContext {
   costs: CostGuard;
   /** Aborted when the bot shuts down: in-flight answers stop and store what was heard. */
   shutdown: AbortSignal;
+  /** Whole-file audio work (uploads, voice messages, previews), off the main thread. */
+  audioJobs: AudioJobs;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
 }

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import OpenAI from 'openai';
 import type { AppContext } from './app-context.ts';
+import { createAudioJobs } from './audio/jobs/audio-jobs.ts';
 import type { Config } from './config.ts';
 import { createRest, registerCommands } from './discord/deploy.ts';
 import { NO_MENTIONS } from './discord/errors.ts';
@@ -29,7 +30,7 @@ const OPENAI_TIMEOUT_MS = 60_000;
 
 export interface Bot {
   ctx: AppContext;
-  /** Leaves every voice channel, closes the gateway and the store. Idempotent. */
+  /** Leaves every voice channel, closes the gateway, the audio workers and the store. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -58,7 +59,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const metrics = createMetrics();
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const audioJobs = createAudioJobs();
+  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, audioJobs, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -78,6 +80,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
     await client.destroy();
     await ops?.close();
+    await audioJobs.close();
     store.close();
     log.info('stopped');
   };

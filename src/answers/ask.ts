@@ -82,7 +82,7 @@ export async function answerQuestion(interaction: AskInteraction, ctx: AppContex
   }
   const content = prefix + describeAnswer(result);
   if (!session && result.audio && result.audio.length > 0) {
-    await deliverAsVoiceMessage(interaction, result.audio, content, ctx.log);
+    await deliverAsVoiceMessage(interaction, result.audio, content, ctx);
   } else {
     await interaction.editReply({ content });
   }
