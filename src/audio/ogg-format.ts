@@ -30,3 +30,14 @@ export function oggCrc32(bytes: Uint8Array, start = 0, end = bytes.length, initi
   for (let i = start; i < end; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ bytes[i]!) & 0xff]!) >>> 0;
   return crc;
 }
+
+/**
+ * A page's granule position as a number (exact below 2^53), read as two 32-bit halves: BigInt
+ * reads cost more than the rest of a page walk. -1 means {@link OGG_NO_GRANULE}.
+ */
+export function readGranule(buf: Uint8Array, pageStart: number): number {
+  const at = pageStart + 6;
+  const low = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+  const high = (buf[at + 4]! | (buf[at + 5]! << 8) | (buf[at + 6]! << 16) | (buf[at + 7]! << 24)) | 0;
+  return high * 4_294_967_296 + low;
+}

@@ -62,8 +62,9 @@ export function streamOggOpus(buf: Buffer, onPcm: (pcm: Int16Array) => void, opt
   const end = forEachOggPacket(buf, (packet) => {
     const index = packetIndex++;
     if (index === 1) assertOpusTags(packet);
-    // Past the end the pages give, nothing is decoded (one packet is, to tell a file that decodes at all).
-    if (index < 2 || (frames >= endFrame && goodPackets > 0)) return;
+    if (index < 2) return;
+    // Past the end the pages give, nothing more is read (one packet is decoded, to tell a file that decodes at all).
+    if (frames >= endFrame && goodPackets > 0) return false;
     let pcm: Int16Array | null = null;
     // An empty packet would make libopus conceal 120 ms; treat it as a lost packet instead.
     if (packet.length > 0) {

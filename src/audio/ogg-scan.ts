@@ -5,9 +5,9 @@
  * milliseconds and no memory beyond the file.
  */
 import { AudioFormatError } from './errors.ts';
-import { CAPTURE_PATTERN, FLAG_CONTINUED, FLAG_EOS, OGG_NO_GRANULE, PAGE_HEADER_BYTES } from './ogg-format.ts';
+import { CAPTURE_PATTERN, FLAG_CONTINUED, FLAG_EOS, OGG_NO_GRANULE, PAGE_HEADER_BYTES, readGranule } from './ogg-format.ts';
 import { parseOpusHead, type OpusHead } from './opus-head.ts';
-import { opusPacketSamples48k } from './opus-packet.ts';
+import { opusPacketSamplesAt } from './opus-packet.ts';
 
 /** Ogg Opus granule positions and packet durations always count 48 kHz samples. */
 const GRANULE_RATE = 48_000;
@@ -89,7 +89,7 @@ export function scanOggOpus(buf: Buffer): OggOpusScan {
       const lacing = buf[lacingStart + i]!;
       if (!inPacket) {
         if (packets === 0) head = parseOpusHead(buf.subarray(position, pageEnd));
-        else if (packets >= HEADER_PACKETS && lacing > 0) countedSamples += opusPacketSamples48k(buf.subarray(position, pageEnd)) ?? 0;
+        else if (packets >= HEADER_PACKETS && lacing > 0) countedSamples += opusPacketSamplesAt(buf, position, pageEnd) ?? 0;
       }
       position += lacing;
       inPacket = lacing === 255;
@@ -98,7 +98,7 @@ export function scanOggOpus(buf: Buffer): OggOpusScan {
         completedHere++;
       }
     }
-    const granule = Number(buf.readBigInt64LE(offset + 6));
+    const granule = readGranule(buf, offset);
     if (completedHere > 0 && granule !== OGG_NO_GRANULE && packets > HEADER_PACKETS) {
       if (firstGranule === OGG_NO_GRANULE) {
         firstGranule = granule;

@@ -3,7 +3,7 @@
  * into CRC-protected pages. Codec-agnostic; see ogg-opus.ts for the Opus mapping.
  */
 import { AudioFormatError } from './errors.ts';
-import { CAPTURE_PATTERN, FLAG_CONTINUED, FLAG_EOS, OGG_NO_GRANULE, PAGE_HEADER_BYTES, oggCrc32 } from './ogg-format.ts';
+import { CAPTURE_PATTERN, FLAG_CONTINUED, FLAG_EOS, OGG_NO_GRANULE, PAGE_HEADER_BYTES, oggCrc32, readGranule } from './ogg-format.ts';
 
 export { OGG_NO_GRANULE, oggCrc32 } from './ogg-format.ts';
 export { writeOggPages, type OggPacketToWrite, type OggWriteOptions } from './ogg-write.ts';
@@ -36,9 +36,10 @@ export interface OggReadResult extends OggStreamEnd {
 /**
  * Called for each complete packet in order; `granule` is the page's granule position when the
  * packet is the last one completed on its page, else {@link OGG_NO_GRANULE}. A packet that lies
- * within one page is a view into the file, not a copy. Throwing stops the read.
+ * within one page is a view into the file, not a copy. Returning false stops the read after
+ * this page; throwing stops it at once.
  */
-export type OggPacketHandler = (packet: Buffer, granule: number) => void;
+export type OggPacketHandler = (packet: Buffer, granule: number) => boolean | void;
 
 /**
  * Reads every packet of the first logical stream in `buf` into memory; see {@link forEachOggPacket}.
@@ -55,8 +56,8 @@ export function readOggPackets(buf: Buffer): OggReadResult {
 }
 
 /**
- * Streams the packets of the first logical stream in `buf` to `onPacket`, verifying each page's
- * CRC, holding no more than one packet at a time. Pages of other multiplexed streams are checked
+ * Streams the packets of the first logical stream in `buf` to `onPacket` (until it returns false),
+ * verifying each page's CRC, holding no more than one packet at a time. Pages of other multiplexed streams are checked
  * and skipped. A truncated final page is tolerated: its bytes cannot be CRC-checked, so it and
  * any packet it would finish are dropped and `truncated` is set.
  * @throws AudioFormatError on a bad capture pattern, a CRC mismatch, or no complete page.
@@ -104,7 +105,7 @@ export function forEachOggPacket(buf: Buffer, onPacket: OggPacketHandler): OggSt
     }
 
     const sequence = buf.readUInt32LE(offset + 18);
-    const granule = Number(buf.readBigInt64LE(offset + 6));
+    const granule = readGranule(buf, offset);
     // A lost page or a page that does not continue our partial packet breaks that packet.
     const continuityBroken = (expectedSequence >= 0 && sequence !== expectedSequence) || (flags & FLAG_CONTINUED) === 0;
     if (continuityBroken && partial.length > 0) partial = [];
@@ -129,8 +130,12 @@ export function forEachOggPacket(buf: Buffer, onPacket: OggPacketHandler): OggSt
     }
     if (segmentStart < bodyOffset && !dropping) partial.push(buf.subarray(segmentStart, bodyOffset));
     const pageGranule = completed.length > 0 ? granule : OGG_NO_GRANULE;
-    for (let i = 0; i < completed.length; i++) onPacket(completed[i]!, i === completed.length - 1 ? pageGranule : OGG_NO_GRANULE);
+    let more = true;
+    for (let i = 0; i < completed.length; i++) {
+      if (onPacket(completed[i]!, i === completed.length - 1 ? pageGranule : OGG_NO_GRANULE) === false) more = false;
+    }
     if (pageGranule !== OGG_NO_GRANULE) result.lastGranule = pageGranule;
+    if (!more) break;
     if (flags & FLAG_EOS) {
       result.eos = true;
       break;
