@@ -13,9 +13,10 @@ import { asBuffer, owning } from './transfer.ts';
 export interface AudioJobs {
   /**
    * Identifies, measures (before decoding) and converts an uploaded file. `bytes` is handed over:
-   * its memory moves to the worker and the caller must not use it afterwards.
+   * its memory moves to the worker (all of its ArrayBuffer when `handOver`, else a copy when it shares
+   * one) and the caller must not use it afterwards.
    */
-  prepareUpload(bytes: Buffer, limits: UploadLimits): Promise<UploadOutcome>;
+  prepareUpload(bytes: Buffer, limits: UploadLimits, options?: { handOver?: boolean }): Promise<UploadOutcome>;
   /** 24 kHz mono pcm16 as a Discord voice message. */
   encodeVoiceMessage(pcm16: Buffer): Promise<VoiceMessageFile>;
   /** 24 kHz mono pcm16 as an Ogg Opus file. */
@@ -45,8 +46,8 @@ export function createAudioJobs(options: AudioJobsOptions = {}): AudioJobs {
   let closed: Promise<void> | undefined;
 
   return {
-    async prepareUpload(bytes, limits) {
-      const owned = owning(bytes);
+    async prepareUpload(bytes, limits, options = {}) {
+      const owned = options.handOver && bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : owning(bytes);
       const outcome = await run<UploadOutcome>('prepareUpload', { bytes: owned, limits }, owned);
       return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
     },
