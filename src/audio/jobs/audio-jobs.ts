@@ -17,6 +17,11 @@ export interface AudioJobs {
    * one) and the caller must not use it afterwards.
    */
   prepareUpload(bytes: Buffer, limits: UploadLimits, options?: { handOver?: boolean }): Promise<UploadOutcome>;
+  /**
+   * Downloads a file (within the byte limit whatever it declares, and a time limit) and prepares it
+   * as {@link prepareUpload} does, all in a worker.
+   */
+  downloadAndPrepare(url: string, declaredBytes: number, limits: UploadLimits): Promise<UploadOutcome>;
   /** 24 kHz mono pcm16 as a Discord voice message. */
   encodeVoiceMessage(pcm16: Buffer): Promise<VoiceMessageFile>;
   /** 24 kHz mono pcm16 as an Ogg Opus file. */
@@ -31,8 +36,10 @@ export interface AudioJobsOptions {
   threads?: number;
 }
 
-/** A 10-minute upload decodes in about a second; far past that, something is wrong with the file. */
+/** A download may take 30 s and a 10-minute upload decodes in about a second; far past that, something is wrong. */
 const TASK_TIMEOUT_MS = 60_000;
+/** Tasks a worker takes at once (codec work runs one at a time anyway; downloads interleave). */
+const CONCURRENT_TASKS_PER_WORKER = 4;
 /** Extra workers (above one kept warm) exit after this long without work. */
 const IDLE_TIMEOUT_MS = 30_000;
 const WORKER_FILE = new URL('./worker.ts', import.meta.url).href;
@@ -40,15 +47,26 @@ const WORKER_FILE = new URL('./worker.ts', import.meta.url).href;
 /** Starts the pool (one worker at once, so the first file does not wait for a thread to boot). */
 export function createAudioJobs(options: AudioJobsOptions = {}): AudioJobs {
   const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-  const pool = new Piscina({ filename: WORKER_FILE, minThreads: 1, maxThreads: threads, idleTimeout: IDLE_TIMEOUT_MS });
-  const run = <T>(name: string, task: object, transfer: Uint8Array<ArrayBuffer>): Promise<T> =>
-    pool.run(task, { name, transferList: [transfer.buffer], signal: AbortSignal.timeout(TASK_TIMEOUT_MS) }) as Promise<T>;
+  const pool = new Piscina({
+    filename: WORKER_FILE,
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    // Downloads mostly wait on the network: a slow one must not hold a worker that could encode meanwhile.
+    concurrentTasksPerWorker: CONCURRENT_TASKS_PER_WORKER,
+  });
+  const run = <T>(name: string, task: object, transfer?: Uint8Array<ArrayBuffer>): Promise<T> =>
+    pool.run(task, { name, transferList: transfer ? [transfer.buffer] : [], signal: AbortSignal.timeout(TASK_TIMEOUT_MS) }) as Promise<T>;
   let closed: Promise<void> | undefined;
 
   return {
     async prepareUpload(bytes, limits, options = {}) {
       const owned = options.handOver && bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : owning(bytes);
       const outcome = await run<UploadOutcome>('prepareUpload', { bytes: owned, limits }, owned);
+      return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
+    },
+    async downloadAndPrepare(url, declaredBytes, limits) {
+      const outcome = await run<UploadOutcome>('downloadAndPrepare', { url, declaredBytes, limits });
       return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
     },
     async encodeVoiceMessage(pcm16) {

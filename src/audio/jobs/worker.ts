@@ -7,6 +7,7 @@ import { encodeOggOpus } from '../ogg-opus.ts';
 import { OPENAI_PCM_RATE, bufferToInt16 } from '../format.ts';
 import { prepareUpload as prepare, type UploadLimits, type UploadOutcome } from '../upload.ts';
 import { encodeVoiceMessageFile, type VoiceMessageFile } from '../voice-message-file.ts';
+import { download } from './download.ts';
 import { asBuffer, owning } from './transfer.ts';
 
 /** Hands `value` back with `bytes`' memory moved, not copied. */
@@ -20,6 +21,13 @@ export function prepareUpload(task: { bytes: Uint8Array; limits: UploadLimits })
   if (!outcome.ok) return outcome;
   const data = owning(outcome.data);
   return withMoved({ ...outcome, data: data as Buffer }, data);
+}
+
+/** Downloads an uploaded file within the limits, then prepares it as {@link prepareUpload} does. */
+export async function downloadAndPrepare(task: { url: string; declaredBytes: number; limits: UploadLimits }): Promise<UploadOutcome> {
+  const downloaded = await download(task.url, task.declaredBytes, task.limits);
+  if (!downloaded.ok) return downloaded;
+  return prepareUpload({ bytes: downloaded.bytes, limits: task.limits });
 }
 
 /** Encodes 24 kHz mono pcm16 as a Discord voice message. */
