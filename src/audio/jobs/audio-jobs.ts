@@ -13,10 +13,10 @@ import { asBuffer, owning } from './transfer.ts';
 export interface AudioJobs {
   /**
    * Identifies, measures (before decoding) and converts an uploaded file. `bytes` is handed over:
-   * its memory moves to the worker (all of its ArrayBuffer when `handOver`, else a copy when it shares
-   * one) and the caller must not use it afterwards.
+   * its memory moves to the worker (a copy when it shares an ArrayBuffer with other data) and the
+   * caller must not use it afterwards.
    */
-  prepareUpload(bytes: Buffer, limits: UploadLimits, options?: { handOver?: boolean }): Promise<UploadOutcome>;
+  prepareUpload(bytes: Buffer, limits: UploadLimits): Promise<UploadOutcome>;
   /**
    * Downloads a file (within the byte limit whatever it declares, and a time limit) and prepares it
    * as {@link prepareUpload} does, all in a worker.
@@ -60,8 +60,8 @@ export function createAudioJobs(options: AudioJobsOptions = {}): AudioJobs {
   let closed: Promise<void> | undefined;
 
   return {
-    async prepareUpload(bytes, limits, options = {}) {
-      const owned = options.handOver && bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : owning(bytes);
+    async prepareUpload(bytes, limits) {
+      const owned = owning(bytes);
       const outcome = await run<UploadOutcome>('prepareUpload', { bytes: owned, limits }, owned);
       return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
     },
