@@ -11,13 +11,15 @@ import type { Config } from '../config.ts';
 import type { UserAudio } from '../conversation/types.ts';
 import { UserError } from '../discord/errors.ts';
 
-/** Byte and duration limits of a file. */
-export type AudioLimits = UploadLimits;
+/** Byte, duration and download-time limits of a file. */
+export interface AudioLimits extends UploadLimits {
+  downloadTimeoutMs: number;
+}
 
 
 /** The configured limits. */
 export function audioLimits(config: Config): AudioLimits {
-  return { maxBytes: config.audioMaxBytes, maxDurationMs: config.audioMaxDurationMs };
+  return { maxBytes: config.audioMaxBytes, maxDurationMs: config.audioMaxDurationMs, downloadTimeoutMs: config.audioDownloadTimeoutMs };
 }
 
 /** Refuses an attachment whose declared size is over the limit, before anything is downloaded. */
@@ -28,7 +30,7 @@ export function checkDeclaredSize(attachment: Pick<Attachment, 'size'>, limits: 
 /** Downloads and checks an attachment off the main thread; every failure is a UserError with a short reason. */
 export async function audioFromAttachment(attachment: Pick<Attachment, 'url' | 'size'>, limits: AudioLimits, jobs: AudioJobs): Promise<UserAudio> {
   checkDeclaredSize(attachment, limits);
-  const outcome = await jobs.downloadAndPrepare(attachment.url, attachment.size, limits);
+  const outcome = await jobs.downloadAndPrepare(attachment.url, attachment.size, limits, limits.downloadTimeoutMs);
   if (!outcome.ok) throw new UserError(outcome.reason);
   return { format: outcome.format, data: outcome.data, durationMs: outcome.durationMs };
 }

@@ -21,7 +21,7 @@ export interface AudioJobs {
    * Downloads a file (within the byte limit whatever it declares, and a time limit) and prepares it
    * as {@link prepareUpload} does, all in a worker.
    */
-  downloadAndPrepare(url: string, declaredBytes: number, limits: UploadLimits): Promise<UploadOutcome>;
+  downloadAndPrepare(url: string, declaredBytes: number, limits: UploadLimits, timeoutMs: number): Promise<UploadOutcome>;
   /** 24 kHz mono pcm16 as a Discord voice message. */
   encodeVoiceMessage(pcm16: Buffer): Promise<VoiceMessageFile>;
   /** 24 kHz mono pcm16 as an Ogg Opus file. */
@@ -36,7 +36,7 @@ export interface AudioJobsOptions {
   threads?: number;
 }
 
-/** A download may take 30 s and a 10-minute upload decodes in about a second; far past that, something is wrong. */
+/** A 10-minute upload decodes in about a second; far past that (plus a download's own limit), something is wrong. */
 const TASK_TIMEOUT_MS = 60_000;
 /** Tasks a worker takes at once (codec work runs one at a time anyway; downloads interleave). */
 const CONCURRENT_TASKS_PER_WORKER = 4;
@@ -56,7 +56,7 @@ export function createAudioJobs(options: AudioJobsOptions = {}): AudioJobs {
     concurrentTasksPerWorker: CONCURRENT_TASKS_PER_WORKER,
   });
   const run = <T>(name: string, task: object, transfer?: Uint8Array<ArrayBuffer>): Promise<T> =>
-    pool.run(task, { name, transferList: transfer ? [transfer.buffer] : [], signal: AbortSignal.timeout(TASK_TIMEOUT_MS) }) as Promise<T>;
+    pool.run(task, { name, transferList: transfer ? [transfer.buffer] : [], signal: AbortSignal.timeout(TASK_TIMEOUT_MS + ((task as { timeoutMs?: number }).timeoutMs ?? 0)) }) as Promise<T>;
   let closed: Promise<void> | undefined;
 
   return {
@@ -65,8 +65,8 @@ export function createAudioJobs(options: AudioJobsOptions = {}): AudioJobs {
       const outcome = await run<UploadOutcome>('prepareUpload', { bytes: owned, limits }, owned);
       return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
     },
-    async downloadAndPrepare(url, declaredBytes, limits) {
-      const outcome = await run<UploadOutcome>('downloadAndPrepare', { url, declaredBytes, limits });
+    async downloadAndPrepare(url, declaredBytes, limits, timeoutMs) {
+      const outcome = await run<UploadOutcome>('downloadAndPrepare', { url, declaredBytes, limits: { maxBytes: limits.maxBytes, maxDurationMs: limits.maxDurationMs }, timeoutMs });
       return outcome.ok ? { ...outcome, data: asBuffer(outcome.data) } : outcome;
     },
     async encodeVoiceMessage(pcm16) {

@@ -8,19 +8,17 @@ import { tooLargeReason, type UploadLimits } from '../upload.ts';
 /** The bytes, or why not (a short sentence for the member). */
 export type DownloadOutcome = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
-/** The whole download, headers to last byte; a slower server is given up on. */
-export const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** First allocation for a download whose declared size is unknown or implausibly small. */
 const MIN_DOWNLOAD_BUFFER_BYTES = 64 * 1024;
 const FAILED = "I couldn't download that file. Please try again.";
 
 /**
  * Reads the body into one buffer with a hard byte cap (a declared size, and the server's
- * content-length, can lie) within a time limit, so a huge or endless body costs at most the limit.
+ * content-length, can lie) within `timeoutMs` for the whole download, so a huge or endless body costs at most the limit.
  * The body is read with a BYOB reader straight into that buffer: a default reader hands over a new
  * chunk object per read and costs several times as much for a 25 MB file.
  */
-export async function download(url: string, declaredBytes: number, limits: UploadLimits, timeoutMs = DOWNLOAD_TIMEOUT_MS): Promise<DownloadOutcome> {
+export async function download(url: string, declaredBytes: number, limits: UploadLimits, timeoutMs: number): Promise<DownloadOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {

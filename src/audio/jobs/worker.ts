@@ -24,8 +24,8 @@ export function prepareUpload(task: { bytes: Uint8Array; limits: UploadLimits })
 }
 
 /** Downloads an uploaded file within the limits, then prepares it as {@link prepareUpload} does. */
-export async function downloadAndPrepare(task: { url: string; declaredBytes: number; limits: UploadLimits }): Promise<UploadOutcome> {
-  const downloaded = await download(task.url, task.declaredBytes, task.limits);
+export async function downloadAndPrepare(task: { url: string; declaredBytes: number; limits: UploadLimits; timeoutMs: number }): Promise<UploadOutcome> {
+  const downloaded = await download(task.url, task.declaredBytes, task.limits, task.timeoutMs);
   if (!downloaded.ok) return downloaded;
   return prepareUpload({ bytes: downloaded.bytes, limits: task.limits });
 }
