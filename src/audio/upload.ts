@@ -65,7 +65,8 @@ function checkDuration(durationMs: number, limits: UploadLimits): UploadOutcome 
 }
 
 function tooLongReason(limits: UploadLimits, durationMs?: number): string {
-  const limit = `the limit is ${Math.round(limits.maxDurationMs / 60_000)} minutes`;
+  const seconds = Math.round(limits.maxDurationMs / 1000);
+  const limit = seconds < 60 || seconds % 60 !== 0 ? `the limit is ${seconds} seconds` : `the limit is ${seconds / 60} minutes`;
   return durationMs === undefined ? `That recording is too long: ${limit}.` : `That recording is too long (${describeLength(durationMs)}): ${limit}.`;
 }
 
