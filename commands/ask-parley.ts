@@ -24,7 +24,7 @@ export default {
     checkDeclaredSize(attachment, limits);
     if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
-    const audio = await audioFromAttachment(attachment, limits);
+    const audio = await audioFromAttachment(attachment, limits, ctx.audioJobs);
     const about = message.content.trim() ? `About this message: ${message.content.trim().slice(0, 500)}` : undefined;
     await answerQuestion(interaction, ctx, { text: about, audio, speak: true });
   },

@@ -25,7 +25,7 @@ export default {
     if (attachment) checkDeclaredSize(attachment, limits);
     if (!(await admitQuestion(interaction, ctx))) return;
     await interaction.deferReply();
-    const audio = attachment ? await audioFromAttachment(attachment, limits) : undefined;
+    const audio = attachment ? await audioFromAttachment(attachment, limits, ctx.audioJobs) : undefined;
     await answerQuestion(interaction, ctx, { text: prompt, audio, speak: interaction.options.getBoolean('speak') ?? true });
   },
 } satisfies SlashCommand;

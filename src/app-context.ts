@@ -4,6 +4,7 @@
 import type { Client } from 'discord.js';
 import type OpenAI from 'openai';
 import type { AnnouncementQueue } from './announce/queue.ts';
+import type { AudioJobs } from './audio/jobs/audio-jobs.ts';
 import type { Config } from './config.ts';
 import type { CostGuard } from './cost/guard.ts';
 import type { ChannelLocks } from './conversation/serialize.ts';
@@ -30,6 +31,8 @@ export interface AppContext {
   costs: CostGuard;
   /** Aborted when the bot shuts down: in-flight answers stop and store what was heard. */
   shutdown: AbortSignal;
+  /** Whole-file audio work (uploads, voice messages, previews), off the main thread. */
+  audioJobs: AudioJobs;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
   /** Turns old spoken turns and answered recordings into text, in the background. */

@@ -10,6 +10,7 @@ import { registerModelSettings } from './ai/dead-models.ts';
 import { configuredModels, warnAboutShutdowns } from './ai/model-lifecycle.ts';
 import { AnnouncementQueue } from './announce/queue.ts';
 import { runTurn } from './answers/run-turn.ts';
+import { createAudioJobs } from './audio/jobs/audio-jobs.ts';
 import type { Config } from './config.ts';
 import { createRest, registerCommands } from './discord/deploy.ts';
 import { NO_MENTIONS } from './discord/errors.ts';
@@ -47,7 +48,7 @@ async function drain(ctx: AppContext, log: Logger): Promise<void> {
 
 export interface Bot {
   ctx: AppContext;
-  /** Leaves every voice channel, closes the gateway and the store. Idempotent. */
+  /** Leaves every voice channel, closes the gateway, the audio workers and the store. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -77,6 +78,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const metrics = createMetrics({ spentUsd: () => store.spentSinceOpenUsd() });
   const voice = new VoiceSessions(log, (kind) => metrics.error(kind));
   let ops: OpsServer | undefined;
+  const audioJobs = createAudioJobs();
   const costs = new CostGuard(config, store);
   const compactor = new HistoryCompactor({ config, store, openai, log, shutdown: shutdown.signal });
   // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
@@ -109,6 +111,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     shutdown: shutdown.signal,
     turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }),
     compactor,
+    audioJobs,
   };
 
   const route = createInteractionRouter(commands, ctx);
@@ -129,6 +132,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     await drain(ctx, log);
     await client.destroy();
     await ops?.close();
+    await audioJobs.close();
     store.close();
     log.info('stopped');
   };

@@ -57,6 +57,8 @@ export interface Config {
   audioMaxBytes: number;
   /** Longest audio file accepted, in milliseconds. */
   audioMaxDurationMs: number;
+  /** Longest an audio file's download may take, in milliseconds. */
+  audioDownloadTimeoutMs: number;
   /** Port of the /metrics and /healthz endpoint; undefined = off. */
   metricsPort?: number;
   metricsHost: string;
@@ -177,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     prices: 'table' in prices ? prices.table : {},
     audioMaxBytes: integer('PARLEY_AUDIO_MAX_MB', 25, 1, 25) * 1_000_000,
     audioMaxDurationMs: integer('PARLEY_AUDIO_MAX_SECONDS', 600, 1, 3_600) * 1_000,
+    audioDownloadTimeoutMs: integer('PARLEY_AUDIO_DOWNLOAD_SECONDS', 30, 1, 300) * 1_000,
     metricsPort: read('METRICS_PORT') === undefined ? undefined : integer('METRICS_PORT', 0, 1, 65_535),
     metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
     logLevel: logLevel as LogLevel,

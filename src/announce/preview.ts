@@ -4,8 +4,7 @@
  */
 import type { AppContext } from '../app-context.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
-import { bufferToInt16, OPENAI_PCM_RATE } from '../audio/format.ts';
-import { encodeOggOpus } from '../audio/ogg-opus.ts';
+import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { toAnnouncementError } from './announce.ts';
@@ -40,11 +39,12 @@ export async function renderPreview(ctx: AppContext, text: string, settings: Voi
   } catch (err) {
     throw toAnnouncementError(err, log);
   }
-  const samples = bufferToInt16(Buffer.concat(chunks));
-  if (samples.length === 0) throw new UserError('OpenAI sent no audio for that announcement. Please try again.');
+  const pcm16 = Buffer.concat(chunks);
+  const samples = pcm16.length >> 1;
+  if (samples === 0) throw new UserError('OpenAI sent no audio for that announcement. Please try again.');
   return {
-    ogg: encodeOggOpus(samples, OPENAI_PCM_RATE, 1),
-    durationMs: Math.round((samples.length * 1000) / OPENAI_PCM_RATE),
+    ogg: await ctx.audioJobs.encodeOggOpus24kMono(pcm16),
+    durationMs: Math.round((samples * 1000) / OPENAI_PCM_RATE),
     backend: [...new Set(result.outcomes.map((o) => o.backend))].join('+') || 'unknown',
     cutReason: result.cutReason,
   };

@@ -90,7 +90,7 @@ export async function answerQuestion(interaction: AskInteraction, ctx: AppContex
   void ctx.compactor.compact(user.channelId, question.audio ? [user.id] : []);
   const content = prefix + describeAnswer(result);
   if (!session && result.audio && result.audio.length > 0) {
-    await deliverAsVoiceMessage(interaction, result.audio, content, ctx.log);
+    await deliverAsVoiceMessage(interaction, result.audio, content, ctx);
   } else {
     await interaction.editReply({ content });
   }

@@ -4,24 +4,10 @@
  * bot may not post voice messages.
  */
 import { AttachmentBuilder, MessageFlags, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction } from 'discord.js';
-import { OPENAI_PCM_RATE } from '../audio/format.ts';
-import { encodeOggOpus } from '../audio/ogg-opus.ts';
-import { bufferToInt16 } from '../audio/format.ts';
-import { voiceMessageWaveform } from '../audio/waveform.ts';
+import type { AppContext } from '../app-context.ts';
 import { NO_MENTIONS } from '../discord/errors.ts';
-import type { Logger } from '../log.ts';
 
 export const ANSWER_FILE_NAME = 'parley-answer.ogg';
-
-/** Encodes pcm16 (24 kHz mono) as the Ogg Opus file Discord plays as a voice message. */
-export function encodeVoiceMessage(pcm16: Buffer): { ogg: Buffer; durationSecs: number; waveform: string } {
-  const samples = bufferToInt16(pcm16);
-  return {
-    ogg: encodeOggOpus(samples, OPENAI_PCM_RATE, 1),
-    durationSecs: Math.round((samples.length / OPENAI_PCM_RATE) * 100) / 100,
-    waveform: voiceMessageWaveform(samples, 1),
-  };
-}
 
 /**
  * Posts the answer as a voice message in the interaction's channel and shows `content` in the reply;
@@ -31,9 +17,10 @@ export async function deliverAsVoiceMessage(
   interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction,
   pcm16: Buffer,
   content: string,
-  log: Logger,
+  ctx: Pick<AppContext, 'audioJobs' | 'log'>,
 ): Promise<'voice-message' | 'attachment'> {
-  const { ogg, durationSecs, waveform } = encodeVoiceMessage(pcm16);
+  // Encoding minutes of audio takes a while: it runs in the audio workers, not on the main thread.
+  const { ogg, durationSecs, waveform } = await ctx.audioJobs.encodeVoiceMessage(pcm16);
   const channel = interaction.channel;
   if (channel?.isSendable()) {
     let posted = false;
@@ -43,7 +30,7 @@ export async function deliverAsVoiceMessage(
       await channel.send({ files: [attachment], flags: MessageFlags.IsVoiceMessage, allowedMentions: NO_MENTIONS });
       posted = true;
     } catch (err) {
-      log.info('voice message not possible here; attaching the audio instead', { err: err as Error });
+      ctx.log.info('voice message not possible here; attaching the audio instead', { err: err as Error });
     }
     // Once the voice message is out, a failing reply edit must not attach the same audio again.
     if (posted) {

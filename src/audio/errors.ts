@@ -18,3 +18,14 @@ export class AudioFormatError extends Error {
     this.detail = detail;
   }
 }
+
+/** Raised when audio plays longer than allowed; found before (or while) decoding, never after. */
+export class AudioTooLongError extends AudioFormatError {
+  /** How long the audio is, or at least how much was found before stopping. */
+  readonly durationMs: number;
+
+  constructor(durationMs: number, detail?: string) {
+    super('That recording is too long.', detail);
+    this.durationMs = durationMs;
+  }
+}

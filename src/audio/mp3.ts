@@ -1,6 +1,6 @@
 /**
  * MP3 probing without decoding: walks MPEG audio layer III frame headers for duration,
- * sample rate and channel count (Xing/Info or VBRI frame counts win when present).
+ * sample rate and channel count, from the frames actually present.
  */
 import { AudioFormatError } from './errors.ts';
 
@@ -90,25 +90,23 @@ function chainConfirms(buf: Uint8Array, offset: number, first: Mp3FrameHeader): 
 }
 
 /**
- * Probes an MP3 file: skips ID3v2, finds a confirmed frame sync, then uses the Xing/Info or
- * VBRI frame count if present, else counts frames until the chain ends (ID3v1/APE tails stop it).
+ * Probes an MP3 file: skips ID3v2, finds a confirmed frame sync, then counts the frames until
+ * the chain ends (ID3v1/APE tails stop it). A Xing/Info or VBRI header's frame count is not
+ * believed (a file can declare anything there); its frame holds no audio and is not counted.
  * @throws AudioFormatError when no chain of valid layer III frames is found.
  */
 export function probeMp3(buf: Uint8Array): Mp3Info {
   const start = findMp3Sync(buf, id3v2Size(buf));
   if (start < 0) throw new AudioFormatError('That file is not a valid MP3.', 'no MPEG layer III frame sync chain');
   const first = parseMp3FrameHeader(buf, start)!;
-  const taggedFrames = vbrFrameCount(buf, start, first);
-  let frames = taggedFrames ?? 0;
-  if (taggedFrames === undefined) {
-    let position = start;
-    for (;;) {
-      const header = parseMp3FrameHeader(buf, position);
-      if (!header || header.sampleRate !== first.sampleRate || header.version !== first.version) break;
-      if (position + header.frameBytes > buf.length) break; // a cut-off final frame adds no whole frame
-      frames++;
-      position += header.frameBytes;
-    }
+  let frames = 0;
+  let position = start + (hasVbrHeader(buf, start, first) ? first.frameBytes : 0);
+  for (;;) {
+    const header = parseMp3FrameHeader(buf, position);
+    if (!header || header.sampleRate !== first.sampleRate || header.version !== first.version) break;
+    if (position + header.frameBytes > buf.length) break; // a cut-off final frame adds no whole frame
+    frames++;
+    position += header.frameBytes;
   }
   if (frames === 0) throw new AudioFormatError('That MP3 file has no audio.', 'zero frames');
   return {
@@ -118,24 +116,12 @@ export function probeMp3(buf: Uint8Array): Mp3Info {
   };
 }
 
-/** Frame count from a Xing/Info header (inside the first frame) or a VBRI header, if any. */
-function vbrFrameCount(buf: Uint8Array, frameStart: number, header: Mp3FrameHeader): number | undefined {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+/** Whether the first frame is a Xing/Info or VBRI header frame (which encoders fill with silence). */
+function hasVbrHeader(buf: Uint8Array, frameStart: number, header: Mp3FrameHeader): boolean {
   // Xing/Info sits after the side information, whose size depends on version and channels.
   const sideInfoBytes = header.version === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17;
+  const tagAt = (offset: number, tag: string): boolean =>
+    offset + 4 <= buf.length && String.fromCharCode(buf[offset]!, buf[offset + 1]!, buf[offset + 2]!, buf[offset + 3]!) === tag;
   const xing = frameStart + 4 + sideInfoBytes;
-  if (xing + 12 <= buf.length) {
-    const tag = String.fromCharCode(buf[xing]!, buf[xing + 1]!, buf[xing + 2]!, buf[xing + 3]!);
-    if (tag === 'Xing' || tag === 'Info') {
-      const flags = view.getUint32(xing + 4);
-      // The tag frame itself holds no audio, so its count excludes it.
-      if (flags & 0x01) return view.getUint32(xing + 8);
-      return undefined;
-    }
-  }
-  const vbri = frameStart + 4 + 32;
-  if (vbri + 18 <= buf.length && String.fromCharCode(buf[vbri]!, buf[vbri + 1]!, buf[vbri + 2]!, buf[vbri + 3]!) === 'VBRI') {
-    return view.getUint32(vbri + 14);
-  }
-  return undefined;
+  return tagAt(xing, 'Xing') || tagAt(xing, 'Info') || tagAt(frameStart + 4 + 32, 'VBRI');
 }

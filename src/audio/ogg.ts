@@ -3,47 +3,17 @@
  * into CRC-protected pages. Codec-agnostic; see ogg-opus.ts for the Opus mapping.
  */
 import { AudioFormatError } from './errors.ts';
+import { CAPTURE_PATTERN, FLAG_CONTINUED, FLAG_EOS, OGG_NO_GRANULE, PAGE_HEADER_BYTES, oggCrc32, readGranule } from './ogg-format.ts';
 
-const CAPTURE_PATTERN = 0x4f_67_67_53; // "OggS" read big-endian
-const PAGE_HEADER_BYTES = 27;
-const MAX_SEGMENTS_PER_PAGE = 255;
-const FLAG_CONTINUED = 0x01;
-const FLAG_BOS = 0x02;
-const FLAG_EOS = 0x04;
-/** Granule position meaning "no packet finishes on this page". */
-export const OGG_NO_GRANULE = -1;
+export { OGG_NO_GRANULE, oggCrc32 } from './ogg-format.ts';
+export { writeOggPages, type OggPacketToWrite, type OggWriteOptions } from './ogg-write.ts';
 
-const CRC_TABLE = buildCrcTable();
 const ZERO_CRC_FIELD = new Uint8Array(4);
 
-function buildCrcTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let bit = 0; bit < 8; bit++) r = r & 0x80_00_00_00 ? (r << 1) ^ 0x04_c1_1d_b7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-}
-
-/** Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value 0, no final xor. */
-export function oggCrc32(bytes: Uint8Array, start = 0, end = bytes.length, initial = 0): number {
-  let crc = initial;
-  for (let i = start; i < end; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ bytes[i]!) & 0xff]!) >>> 0;
-  return crc;
-}
-
-/** The packets of one logical bitstream, in order. */
-export interface OggReadResult {
+/** How a read of one logical bitstream ended. */
+export interface OggStreamEnd {
   /** Serial number of the stream that was read (the first one that began in the file). */
   serial: number;
-  /** Complete packets. */
-  packets: Buffer[];
-  /**
-   * Parallel to `packets`: the page granule position when the packet is the last one
-   * completed on its page (Ogg semantics), otherwise {@link OGG_NO_GRANULE}.
-   */
-  granules: number[];
   /** Granule position of the last page that completed a packet ({@link OGG_NO_GRANULE} if none). */
   lastGranule: number;
   /** Whether an end-of-stream page was seen. */
@@ -52,20 +22,55 @@ export interface OggReadResult {
   truncated: boolean;
 }
 
+/** The packets of one logical bitstream, in order. */
+export interface OggReadResult extends OggStreamEnd {
+  /** Complete packets. */
+  packets: Buffer[];
+  /**
+   * Parallel to `packets`: the page granule position when the packet is the last one
+   * completed on its page (Ogg semantics), otherwise {@link OGG_NO_GRANULE}.
+   */
+  granules: number[];
+}
+
 /**
- * Reads every packet of the first logical stream in `buf`, verifying each page's CRC.
- * Pages of other multiplexed streams are checked and skipped. A truncated final page is
- * tolerated: its bytes cannot be CRC-checked, so it and any packet it would finish are
- * dropped and `truncated` is set.
+ * Called for each complete packet in order; `granule` is the page's granule position when the
+ * packet is the last one completed on its page, else {@link OGG_NO_GRANULE}. A packet that lies
+ * within one page is a view into the file, not a copy. Returning false stops the read after
+ * this page; throwing stops it at once.
+ */
+export type OggPacketHandler = (packet: Buffer, granule: number) => boolean | void;
+
+/**
+ * Reads every packet of the first logical stream in `buf` into memory; see {@link forEachOggPacket}.
  * @throws AudioFormatError on a bad capture pattern, a CRC mismatch, or no complete page.
  */
 export function readOggPackets(buf: Buffer): OggReadResult {
-  const result: OggReadResult = { serial: 0, packets: [], granules: [], lastGranule: OGG_NO_GRANULE, eos: false, truncated: false };
+  const packets: Buffer[] = [];
+  const granules: number[] = [];
+  const end = forEachOggPacket(buf, (packet, granule) => {
+    packets.push(packet);
+    granules.push(granule);
+  });
+  return { ...end, packets, granules };
+}
+
+/**
+ * Streams the packets of the first logical stream in `buf` to `onPacket` (until it returns false),
+ * verifying each page's CRC, holding no more than one packet at a time. Pages of other multiplexed streams are checked
+ * and skipped. A truncated final page is tolerated: its bytes cannot be CRC-checked, so it and
+ * any packet it would finish are dropped and `truncated` is set.
+ * @throws AudioFormatError on a bad capture pattern, a CRC mismatch, or no complete page.
+ */
+export function forEachOggPacket(buf: Buffer, onPacket: OggPacketHandler): OggStreamEnd {
+  const result: OggStreamEnd = { serial: 0, lastGranule: OGG_NO_GRANULE, eos: false, truncated: false };
   let serial: number | undefined; // of the first page: the stream we read
+  // Pieces of a packet that continues on the next page (views into buf).
   let partial: Buffer[] = [];
   let expectedSequence = -1;
   let completePages = 0;
   let offset = 0;
+  const completed: Buffer[] = [];
 
   while (offset < buf.length) {
     if (buf.length - offset < PAGE_HEADER_BYTES) {
@@ -100,7 +105,7 @@ export function readOggPackets(buf: Buffer): OggReadResult {
     }
 
     const sequence = buf.readUInt32LE(offset + 18);
-    const granule = Number(buf.readBigInt64LE(offset + 6));
+    const granule = readGranule(buf, offset);
     // A lost page or a page that does not continue our partial packet breaks that packet.
     const continuityBroken = (expectedSequence >= 0 && sequence !== expectedSequence) || (flags & FLAG_CONTINUED) === 0;
     if (continuityBroken && partial.length > 0) partial = [];
@@ -109,27 +114,28 @@ export function readOggPackets(buf: Buffer): OggReadResult {
 
     let bodyOffset = offset + headerBytes;
     let segmentStart = bodyOffset;
-    let lastCompletedIndex = -1;
     let dropping = skipLeadingContinuation;
+    completed.length = 0;
     for (let i = 0; i < segmentCount; i++) {
       const lacing = buf[offset + PAGE_HEADER_BYTES + i]!;
       bodyOffset += lacing;
       if (lacing === 255) continue;
       if (!dropping) {
-        partial.push(buf.subarray(segmentStart, bodyOffset));
-        result.packets.push(partial.length === 1 ? Buffer.from(partial[0]!) : Buffer.concat(partial));
-        result.granules.push(OGG_NO_GRANULE);
-        lastCompletedIndex = result.packets.length - 1;
+        const tail = buf.subarray(segmentStart, bodyOffset);
+        completed.push(partial.length === 0 ? tail : Buffer.concat([...partial, tail]));
       }
       partial = [];
       dropping = false;
       segmentStart = bodyOffset;
     }
     if (segmentStart < bodyOffset && !dropping) partial.push(buf.subarray(segmentStart, bodyOffset));
-    if (lastCompletedIndex >= 0 && granule !== OGG_NO_GRANULE) {
-      result.granules[lastCompletedIndex] = granule;
-      result.lastGranule = granule;
+    const pageGranule = completed.length > 0 ? granule : OGG_NO_GRANULE;
+    let more = true;
+    for (let i = 0; i < completed.length; i++) {
+      if (onPacket(completed[i]!, i === completed.length - 1 ? pageGranule : OGG_NO_GRANULE) === false) more = false;
     }
+    if (pageGranule !== OGG_NO_GRANULE) result.lastGranule = pageGranule;
+    if (!more) break;
     if (flags & FLAG_EOS) {
       result.eos = true;
       break;
@@ -153,97 +159,4 @@ function verifyCrc(buf: Buffer, pageStart: number, pageEnd: number): void {
 
 function truncatedError(offset: number): AudioFormatError {
   return new AudioFormatError('That audio file is incomplete.', `Ogg data truncated at byte ${offset}`);
-}
-
-/** One packet to write. */
-export interface OggPacketToWrite {
-  data: Uint8Array;
-  /** Granule position at the end of this packet (written on the page where it is the last to finish). */
-  granule: number;
-  /** End the page right after this packet (Ogg Opus needs this after each header packet). */
-  flushPageAfter?: boolean;
-}
-
-/** Options for {@link writeOggPages}. */
-export interface OggWriteOptions {
-  serial: number;
-  /** Target page body size; pages close at the first packet boundary past it. Default 4_096. */
-  targetPageBytes?: number;
-  /** Mark the final page end-of-stream. Default true. */
-  endOfStream?: boolean;
-}
-
-/**
- * Lays packets out in Ogg pages (lacing, continuation across pages, BOS on the first page,
- * EOS on the last, granule and CRC on each) and returns the concatenated pages.
- */
-export function writeOggPages(packets: readonly OggPacketToWrite[], options: OggWriteOptions): Buffer {
-  const targetPageBytes = options.targetPageBytes ?? 4_096;
-  const pages: Buffer[] = [];
-  let segments: number[] = [];
-  let bodyParts: Uint8Array[] = [];
-  let bodyBytes = 0;
-  let pageGranule = OGG_NO_GRANULE;
-  let currentPageContinues = false;
-
-  const emitPage = (isLast: boolean, nextPageContinues: boolean): void => {
-    let flags = currentPageContinues ? FLAG_CONTINUED : 0;
-    if (pages.length === 0) flags |= FLAG_BOS;
-    if (isLast && (options.endOfStream ?? true)) flags |= FLAG_EOS;
-    pages.push(buildPage(flags, pageGranule, options.serial, pages.length, segments, bodyParts, bodyBytes));
-    segments = [];
-    bodyParts = [];
-    bodyBytes = 0;
-    pageGranule = OGG_NO_GRANULE;
-    currentPageContinues = nextPageContinues;
-  };
-
-  for (let packetIndex = 0; packetIndex < packets.length; packetIndex++) {
-    const packet = packets[packetIndex]!;
-    let readOffset = 0;
-    // A packet of length L is laced as floor(L / 255) segments of 255 plus one final segment < 255 (maybe 0).
-    for (;;) {
-      if (segments.length === MAX_SEGMENTS_PER_PAGE) emitPage(false, true);
-      const segment = Math.min(255, packet.data.length - readOffset);
-      segments.push(segment);
-      bodyParts.push(packet.data.subarray(readOffset, readOffset + segment));
-      bodyBytes += segment;
-      readOffset += segment;
-      if (segment < 255) break;
-    }
-    pageGranule = packet.granule;
-    const isLastPacket = packetIndex === packets.length - 1;
-    if (isLastPacket || packet.flushPageAfter || bodyBytes >= targetPageBytes || segments.length === MAX_SEGMENTS_PER_PAGE) {
-      emitPage(isLastPacket, false);
-    }
-  }
-  if (packets.length === 0) emitPage(true, false);
-  return Buffer.concat(pages);
-}
-
-function buildPage(
-  flags: number,
-  granule: number,
-  serial: number,
-  sequence: number,
-  segments: readonly number[],
-  bodyParts: readonly Uint8Array[],
-  bodyBytes: number,
-): Buffer {
-  const page = Buffer.alloc(PAGE_HEADER_BYTES + segments.length + bodyBytes);
-  page.write('OggS', 0, 'latin1');
-  page[4] = 0; // stream structure version
-  page[5] = flags;
-  page.writeBigInt64LE(BigInt(granule), 6);
-  page.writeUInt32LE(serial >>> 0, 14);
-  page.writeUInt32LE(sequence >>> 0, 18);
-  page[26] = segments.length;
-  segments.forEach((lacing, i) => (page[PAGE_HEADER_BYTES + i] = lacing));
-  let offset = PAGE_HEADER_BYTES + segments.length;
-  for (const part of bodyParts) {
-    page.set(part, offset);
-    offset += part.length;
-  }
-  page.writeUInt32LE(oggCrc32(page), 22);
-  return page;
 }

@@ -21,17 +21,21 @@ const MAX_PACKET_SAMPLES_48K = 5_760;
  * (empty packet, code-3 packet without a frame count, or longer than 120 ms).
  */
 export function opusPacketSamples48k(packet: Uint8Array): number | null {
-  const toc = packet[0];
-  if (toc === undefined) return null;
+  return opusPacketSamplesAt(packet, 0, packet.length);
+}
+
+/** {@link opusPacketSamples48k} for the packet at `buf[start, end)`, without making a view of it. */
+export function opusPacketSamplesAt(buf: Uint8Array, start: number, end: number): number | null {
+  if (start >= end) return null;
+  const toc = buf[start]!;
   const frameSamples = FRAME_SAMPLES_BY_CONFIG[toc >> 3]!;
   const code = toc & 0x03;
   let frameCount: number;
   if (code === 0) frameCount = 1;
   else if (code === 1 || code === 2) frameCount = 2;
   else {
-    const countByte = packet[1];
-    if (countByte === undefined) return null;
-    frameCount = countByte & 0x3f;
+    if (start + 1 >= end) return null;
+    frameCount = buf[start + 1]! & 0x3f;
   }
   const total = frameSamples * frameCount;
   if (total === 0 || total > MAX_PACKET_SAMPLES_48K) return null;

@@ -1,6 +1,6 @@
 /**
- * RIFF/WAVE reading (PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE) and
- * 16-bit PCM writing.
+ * RIFF/WAVE reading (PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE), probing
+ * without conversion, and 16-bit PCM writing.
  */
 import { AudioFormatError } from './errors.ts';
 import { int16ToBuffer } from './format.ts';
@@ -50,6 +50,27 @@ export function encodeWav(pcm: Int16Array, sampleRate: number, channels: number)
   return out;
 }
 
+/** What a WAV file holds, found from its chunk headers without converting a sample. */
+export interface WavProbe {
+  fmt: WavFmt;
+  /** Whole frames in the data chunk (a trailing partial frame is ignored). */
+  frames: number;
+  durationMs: number;
+}
+
+/**
+ * Reads a WAV file's chunk headers: its sample format and how long it plays. The data chunk's
+ * declared size is checked against the bytes present (streamed files declaring 0 or 0xFFFFFFFF
+ * use the bytes present); see {@link parseWav} for what is tolerated.
+ * @throws AudioFormatError as {@link parseWav} does.
+ */
+export function probeWav(buf: Buffer): WavProbe {
+  const { fmt, data } = locateChunks(buf);
+  const frames = Math.floor(data.length / fmt.blockAlign);
+  if (frames === 0) throw new AudioFormatError('That WAV file has no audio.', 'zero samples');
+  return { fmt, frames, durationMs: (frames / fmt.sampleRate) * 1000 };
+}
+
 /**
  * Parses a WAV file of any common layout into 16-bit PCM. Tolerates extra chunks (LIST,
  * fact, ...), missing odd-size pad bytes, and streamed files whose data size is 0 or
@@ -58,6 +79,20 @@ export function encodeWav(pcm: Int16Array, sampleRate: number, channels: number)
  * unsupported codec, a file truncated inside its header or data, or zero samples.
  */
 export function parseWav(buf: Buffer): ParsedWav {
+  const { fmt, data } = locateChunks(buf);
+  const pcm = convertToInt16(data, fmt);
+  if (pcm.length === 0) throw new AudioFormatError('That WAV file has no audio.', 'zero samples');
+  return {
+    sampleRate: fmt.sampleRate,
+    channels: fmt.channels,
+    bitsPerSample: fmt.bitsPerSample,
+    pcm,
+    durationMs: (pcm.length / fmt.channels / fmt.sampleRate) * 1000,
+  };
+}
+
+/** Finds and validates the fmt chunk and the data chunk's bytes. */
+function locateChunks(buf: Buffer): { fmt: WavFmt; data: Buffer } {
   if (buf.length < RIFF_HEADER_BYTES || buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') {
     throw new AudioFormatError('That file is not a WAV file.', 'missing RIFF/WAVE header');
   }
@@ -89,15 +124,7 @@ export function parseWav(buf: Buffer): ParsedWav {
   }
   if (!fmt) throw new AudioFormatError('That WAV file is damaged.', 'no fmt chunk');
   if (!data) throw new AudioFormatError('That WAV file has no audio.', 'no data chunk');
-  const pcm = convertToInt16(data, fmt);
-  if (pcm.length === 0) throw new AudioFormatError('That WAV file has no audio.', 'zero samples');
-  return {
-    sampleRate: fmt.sampleRate,
-    channels: fmt.channels,
-    bitsPerSample: fmt.bitsPerSample,
-    pcm,
-    durationMs: (pcm.length / fmt.channels / fmt.sampleRate) * 1000,
-  };
+  return { fmt, data };
 }
 
 /**

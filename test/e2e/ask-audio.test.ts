@@ -8,7 +8,7 @@ import { startTestBed, type TestBed } from '../support/test-bed.ts';
 
 describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
   let bed: TestBed;
-  const askWithFile = (file: { filename: string; contentType?: string; data: Buffer; status?: number; size?: number }, options: Record<string, unknown> = {}) =>
+  const askWithFile = (file: { filename: string; contentType?: string; data: Buffer; status?: number; size?: number; bytesPerSecond?: number }, options: Record<string, unknown> = {}) =>
     bed.discord.sendSlashCommand({
       guildId: bed.ids.guild,
       channelId: bed.ids.text,
@@ -22,7 +22,7 @@ describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
   };
 
   beforeAll(async () => {
-    bed = await startTestBed({ PARLEY_AUDIO_MAX_MB: '1', PARLEY_AUDIO_MAX_SECONDS: '20' });
+    bed = await startTestBed({ PARLEY_AUDIO_MAX_MB: '1', PARLEY_AUDIO_MAX_SECONDS: '20', PARLEY_AUDIO_DOWNLOAD_SECONDS: '3' });
   });
   afterAll(async () => {
     await bed?.close();
@@ -70,7 +70,7 @@ describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
     expect(bed.openai.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.inputAudio.at(-1)!.format).toBe('wav');
   });
 
-  const refusals: [string, () => { filename: string; contentType?: string; data: Buffer; status?: number; size?: number }, RegExp][] = [
+  const refusals: [string, () => { filename: string; contentType?: string; data: Buffer; status?: number; size?: number; bytesPerSecond?: number }, RegExp][] = [
     ['a zero-length file', () => ({ filename: 'empty.wav', contentType: 'audio/wav', data: Buffer.alloc(0) }), /empty/],
     ['a truncated WAV', () => ({ filename: 'cut.wav', contentType: 'audio/wav', data: encodeWav(speechLike(500, 24_000, 65), 24_000, 1).subarray(0, 30) }), /incomplete|damaged|not a valid|corrupt/i],
     ['a corrupt Ogg', () => {
@@ -82,6 +82,7 @@ describe('audio in: /ask audio: and the "Ask Parley" message command', () => {
     ['an over-size file (declared)', () => ({ filename: 'big.wav', contentType: 'audio/wav', data: Buffer.alloc(100), size: 5_000_000 }), /too large: the limit is 1 MB/],
     ['an over-size file (declared small, actually big)', () => ({ filename: 'sneaky.wav', contentType: 'audio/wav', data: Buffer.alloc(1_500_000), size: 1_000 }), /too large/],
     ['a recording over the time limit', () => ({ filename: 'long.wav', contentType: 'audio/wav', data: encodeWav(new Int16Array(8_000 * 25), 8_000, 1) }), /too long/],
+    ['a download slower than the time limit', () => ({ filename: 'slow.wav', contentType: 'audio/wav', data: encodeWav(speechLike(12_000, 24_000, 67), 24_000, 1), bytesPerSecond: 100_000 }), /took too long to download/],
     ['an attachment URL that fails', () => ({ filename: 'gone.wav', contentType: 'audio/wav', data: Buffer.alloc(10), status: 404 }), /couldn't download/],
   ];
   for (const [what, file, expected] of refusals) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usageFromTranscription } from '../../src/ai/usage.ts';
-import { describeLength } from '../../src/answers/attachment-audio.ts';
+import { describeLimit } from '../../src/audio/upload.ts';
 import { CostGuard, describeWait, startOfUtcDay } from '../../src/cost/guard.ts';
 import { DEFAULT_PRICES, estimateCostUsd, parsePriceTable } from '../../src/cost/prices.ts';
 import type { Store } from '../../src/conversation/store.ts';
@@ -69,13 +69,13 @@ describe('CostGuard', () => {
   });
 });
 
-describe('describeLength', () => {
+describe('describeLimit', () => {
   it('says a limit under a minute in seconds, never "0 minutes"', () => {
-    expect(describeLength(20_000)).toBe('20 seconds');
-    expect(describeLength(1_000)).toBe('1 second');
-    expect(describeLength(60_000)).toBe('1 minute');
-    expect(describeLength(600_000)).toBe('10 minutes');
-    expect(describeLength(90_000)).toBe('1.5 minutes');
+    expect(describeLimit(20_000)).toBe('20 seconds');
+    expect(describeLimit(1_000)).toBe('1 second');
+    expect(describeLimit(60_000)).toBe('1 minute');
+    expect(describeLimit(600_000)).toBe('10 minutes');
+    expect(describeLimit(90_000)).toBe('1.5 minutes');
   });
 });
 

@@ -6,6 +6,7 @@ interface StoredFile {
   data: Buffer;
   contentType: string;
   status: number;
+  bytesPerSecond?: number;
 }
 
 /** What a test hands to `serveAttachment`. */
@@ -17,6 +18,8 @@ export interface ServeAttachmentSpec {
   status?: number;
   /** Override the size the attachment object declares (e.g. to claim a huge file). */
   size?: number;
+  /** Serve the bytes at this rate, like a network link (default: as fast as loopback goes). */
+  bytesPerSecond?: number;
 }
 
 /**
@@ -36,7 +39,7 @@ export class AttachmentStore {
     const id = nextSnowflake();
     const path = `/attachments/${channelId}/${id}/${encodeURIComponent(spec.filename)}`;
     const contentType = spec.contentType ?? 'application/octet-stream';
-    this.#files.set(path, { data: spec.data, contentType, status: spec.status ?? 200 });
+    this.#files.set(path, { data: spec.data, contentType, status: spec.status ?? 200, bytesPerSecond: spec.bytesPerSecond });
     const attachment: AttachmentSpec = {
       id,
       filename: spec.filename,
@@ -54,6 +57,6 @@ export class AttachmentStore {
     const file = this.#files.get(path);
     if (!file) return undefined;
     if (file.status >= 400) return { status: file.status, raw: { data: Buffer.from('Not Found'), contentType: 'text/plain' } };
-    return { status: file.status, raw: { data: file.data, contentType: file.contentType } };
+    return { status: file.status, raw: { data: file.data, contentType: file.contentType, bytesPerSecond: file.bytesPerSecond } };
   }
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -21,7 +22,8 @@ export interface RestRequest {
 export interface RestReply {
   status: number;
   body?: unknown;
-  raw?: { data: Buffer; contentType: string };
+  /** `bytesPerSecond` sends the body at that rate, as a network link would, instead of all at once. */
+  raw?: { data: Buffer; contentType: string; bytesPerSecond?: number };
 }
 
 type RouteHandler = (request: RestRequest, params: string[]) => RestReply | Promise<RestReply>;
@@ -147,10 +149,28 @@ async function parseBody(contentType: string | undefined, body: Buffer): Promise
   }
 }
 
+const RAW_PIECE_BYTES = 64 * 1024;
+
+async function* pieces(data: Buffer, bytesPerSecond?: number): AsyncGenerator<Buffer> {
+  const started = performance.now();
+  for (let offset = 0; offset < data.length; offset += RAW_PIECE_BYTES) {
+    if (bytesPerSecond !== undefined) {
+      const due = started + (offset / bytesPerSecond) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    yield data.subarray(offset, offset + RAW_PIECE_BYTES);
+  }
+}
+
 function writeReply(res: ServerResponse, reply: RestReply): void {
   if (reply.raw) {
-    res.writeHead(reply.status, { 'Content-Type': reply.raw.contentType, 'Content-Length': reply.raw.data.length });
-    res.end(reply.raw.data);
+    const { data, contentType, bytesPerSecond } = reply.raw;
+    res.writeHead(reply.status, { 'Content-Type': contentType, 'Content-Length': data.length });
+    // The fake shares its thread with the bot under test: one write of a 25 MB attachment copies it in
+    // one go and stalls the bot's voice packets, which a remote CDN never does. Pieces, with backpressure.
+    if (data.length <= RAW_PIECE_BYTES && bytesPerSecond === undefined) res.end(data);
+    else Readable.from(pieces(data, bytesPerSecond)).pipe(res);
   } else if (reply.body === undefined) {
     res.writeHead(reply.status);
     res.end();

@@ -1,11 +1,14 @@
 /**
  * Files the fuzzer offers the bot, served by the fake Discord: random bytes behind real magic numbers
  * (RIFF/WAVE, OggS + OpusHead, ID3, MP3 frame sync), WAV headers with absurd fields, valid files with
- * flipped or missing bytes, lying content types and declared sizes, and downloads that fail.
+ * flipped or missing bytes, lying content types and declared sizes, downloads that fail, and hostile
+ * files built to make the parsers work (support/hostile-audio.ts): long low-bitrate Ogg, lying MP3
+ * headers, WAV headers that claim more than is there, truncated and endless Ogg, thousands of tiny pages.
  */
 import { encodeOggOpus } from '../../../src/audio/ogg-opus.ts';
 import { encodeWav } from '../../../src/audio/wav.ts';
 import type { ServeAttachmentSpec } from '../../harness/discord/index.ts';
+import { endlessOggPacket, longLowBitrateOggOpus, lyingMp3, overclaimingWav, tinyOggPages, truncatedOggOpus } from '../hostile-audio.ts';
 import { speechLike } from '../signals.ts';
 import type { Random } from './random.ts';
 import { oddFragment } from './strings.ts';
@@ -38,6 +41,32 @@ function validSamples(): Buffer[] {
     Buffer.from(encodeOggOpus(speechLike(300, 48_000, 905, 2), 48_000, 2)),
   ];
   return validFiles;
+}
+
+/**
+ * Hostile files within `maxBytes`, made once per size. A few hundred kB each is past the fuzz's time
+ * limit already; the full 25 MB versions are in ask-hostile-audio.test.ts (thousands of MB-sized
+ * downloads through the fake on the bot's own thread would only slow the fuzz down).
+ */
+const hostileFiles = new Map<number, Buffer[]>();
+const HOSTILE_FILE_BYTES = 300_000;
+function hostileSamples(maxBytes: number): Buffer[] {
+  let files = hostileFiles.get(maxBytes);
+  if (!files) {
+    const bytes = Math.min(maxBytes, HOSTILE_FILE_BYTES);
+    files = [
+      longLowBitrateOggOpus(bytes).data,
+      lyingMp3(Math.floor(maxBytes / 2 / 417), 10).data, // claims 0.3 s, holds half a minute per MB
+      lyingMp3(20, 10_000_000).data, // claims days, holds half a second
+      overclaimingWav(300, 3_600_000).data,
+      truncatedOggOpus(1_000).data,
+      endlessOggPacket(bytes).data,
+      tinyOggPages(bytes, 1_000).data, // granules claim 1 s, pages hold minutes
+      tinyOggPages(bytes, 3_600_000).data,
+    ];
+    hostileFiles.set(maxBytes, files);
+  }
+  return files;
 }
 
 /** A WAV header with random (often absurd) fmt fields and data size, followed by random bytes. */
@@ -96,6 +125,7 @@ export function fuzzAttachment(random: Random, maxBytes: number): ServeAttachmen
     [3, () => absurdWav(random)],
     [4, () => damagedValid(random)],
     [2, () => Buffer.from(random.pick(validSamples()))],
+    [1, () => random.pick(hostileSamples(maxBytes))],
     [1, () => Buffer.alloc(0)],
     // Over the limit for real (a declared size may still claim it is small).
     [1, () => Buffer.concat([Buffer.from('RIFF\0\0\0\0WAVE'), Buffer.alloc(maxBytes + random.int(1, 50_000), random.int(0, 255))])],
