@@ -1,5 +1,6 @@
 /** Turns the raw measurements into the six groups of figures, each with its target. */
 import type { AudioPathCost } from './audio-paths.ts';
+import type { LayoutComparison } from './codec-layouts.ts';
 import type { LoadLevelResult } from './load-summary.ts';
 import { figure, type Figure } from './report.ts';
 import { MODEL_FIRST_AUDIO_DELAY_MS } from './scripted-model.ts';
@@ -13,7 +14,7 @@ export interface BenchResults {
   single: SingleGuildSamples;
   firstAudio: FirstAudioSamples;
   load: LoadLevelResult[];
-  audioPaths: { output?: AudioPathCost; input?: AudioPathCost };
+  audioPaths: { output?: AudioPathCost; input?: AudioPathCost; layouts?: LayoutComparison };
   errors: string[];
 }
 
@@ -75,6 +76,16 @@ export function buildFigures(results: BenchResults): Figure[] {
     figure('audioPath.output', '6. output path cost (b64 -> opus -> AES-GCM)', paths.output?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
     figure('audioPath.input', '6. input path cost (AES-GCM -> opus -> WAV)', paths.input?.realtimeMultiple ?? NaN, 'x', { op: '>=', value: TARGETS.audioPathRealtime }, 'real time, 1 core'),
   );
+  const layouts = paths.layouts;
+  if (layouts) {
+    const cost = (c: { cpuMsPerFrame: number; correlation: number }): string => `correlation ${c.correlation.toFixed(4)}`;
+    figures.push(
+      figure('layout.output.mono24k', '6. encode 24 kHz mono (used), CPU per frame', layouts.output.mono24k.cpuMsPerFrame, 'ms', null, cost(layouts.output.mono24k), 3),
+      figure('layout.output.stereo48k', '6. upsample + encode 48 kHz stereo, CPU per frame', layouts.output.stereo48k.cpuMsPerFrame, 'ms', null, cost(layouts.output.stereo48k), 3),
+      figure('layout.input.mono24k', '6. decode to 24 kHz mono (used), CPU per frame', layouts.input.mono24k.cpuMsPerFrame, 'ms', null, cost(layouts.input.mono24k), 3),
+      figure('layout.input.stereo48k', '6. decode 48 kHz stereo + downsample, CPU per frame', layouts.input.stereo48k.cpuMsPerFrame, 'ms', null, cost(layouts.input.stereo48k), 3),
+    );
+  }
   return figures;
 }
 

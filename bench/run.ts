@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestBed, type TestBed } from '../test/support/test-bed.ts';
 import { measureInputPath, measureOutputPath } from './audio-paths.ts';
+import { compareCodecLayouts } from './codec-layouts.ts';
 import { buildFigures, TARGETS, type BenchResults } from './figures.ts';
 import { runLoadLevel } from './load.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   await step('6. audio paths', 60_000, async () => {
     results.audioPaths.output = measureOutputPath(options.audioPathSeconds);
     results.audioPaths.input = measureInputPath(options.audioPathSeconds);
+    results.audioPaths.layouts = compareCodecLayouts(options.quick ? 3 : 7);
   });
 
   let bed: TestBed | undefined;

@@ -5,6 +5,7 @@
  */
 import { EndBehaviorType, type VoiceReceiver } from '@discordjs/voice';
 import type { Readable } from 'node:stream';
+import { MONO_24K } from '../audio/format.ts';
 import { OpusFrameDecoder } from '../audio/opus-frames.ts';
 import { SILENCE_FRAME } from '../voice/pacer.ts';
 import { UtteranceSegmenter, type SegmenterOptions, type Utterance } from './segmenter.ts';
@@ -21,7 +22,7 @@ export class MemberListener {
   corruptPackets = 0;
   private stream: Readable;
   private readonly receiver: VoiceReceiver;
-  private readonly decoder = new OpusFrameDecoder();
+  private readonly decoder = new OpusFrameDecoder(MONO_24K);
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
   private silenceTimer: NodeJS.Timeout | undefined;

@@ -5,10 +5,10 @@
  * audio cut by barge-in is never encoded. It records how much was actually played, so an interrupted
  * answer can be stored as what the listeners heard.
  */
-import { FRAME_MS } from '../audio/format.ts';
+import { FRAME_MS, MONO_24K } from '../audio/format.ts';
 import { OpusFrameEncoder } from '../audio/opus-frames.ts';
 
-/** An opus packet, or a 20 ms frame of 48 kHz stereo PCM to encode when it is sent. */
+/** An opus packet, or a 20 ms frame of 24 kHz mono PCM to encode when it is sent. */
 export type TrackItem = Buffer | Int16Array;
 
 export const PRIORITY_ANSWER = 0;
@@ -88,7 +88,7 @@ export class OpusTrack {
     this.firstPlayedAt ??= performance.now();
     if (Buffer.isBuffer(item)) return item;
     // One encoder per track keeps the codec's state continuous across the answer's frames.
-    this.encoder ??= new OpusFrameEncoder();
+    this.encoder ??= new OpusFrameEncoder(MONO_24K);
     return this.encoder.encodeFrame(item);
   }
 
