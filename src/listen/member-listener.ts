@@ -1,12 +1,12 @@
 /**
  * Listens to one member for the whole voice session: ONE receive subscription (re-subscribing per
- * utterance loses the first words), opus decode, segmentation into utterances. A packet that fails
- * to decode costs that packet, not the utterance.
+ * utterance loses the first words), opus decode (in the codec threads, straight to 24 kHz mono),
+ * segmentation into utterances. A packet that fails to decode costs that packet, not the utterance.
+ * Frames reach the segmenter in arrival order, each with its arrival time.
  */
 import { EndBehaviorType, type VoiceReceiver } from '@discordjs/voice';
 import type { Readable } from 'node:stream';
-import { MONO_24K } from '../audio/format.ts';
-import { OpusFrameDecoder } from '../audio/opus-frames.ts';
+import { codecPool, type StreamDecoder } from '../audio/codec-pool.ts';
 import { SILENCE_FRAME } from '../voice/pacer.ts';
 import { UtteranceSegmenter, type SegmenterOptions, type Utterance } from './segmenter.ts';
 
@@ -22,14 +22,19 @@ export class MemberListener {
   corruptPackets = 0;
   private stream: Readable;
   private readonly receiver: VoiceReceiver;
-  private readonly decoder = new OpusFrameDecoder(MONO_24K);
+  private readonly decoder: StreamDecoder;
+  /** Decoded frames are handed on in this chain, so a silence frame never overtakes speech. */
+  private frames: Promise<void> = Promise.resolve();
+  private decoding = 0;
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents) {
+  /** `decoder` turns this member's packets into 24 kHz mono frames, in order (the codec threads by default). */
+  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents, decoder: StreamDecoder = codecPool().openDecoder()) {
     this.userId = userId;
+    this.decoder = decoder;
     this.events = events;
     this.receiver = receiver;
     this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
@@ -58,19 +63,26 @@ export class MemberListener {
     clearTimeout(this.silenceTimer);
     this.segmenter.discard();
     this.stream.destroy();
+    this.decoder.close();
   }
 
   private onPacket(packet: Buffer): void {
     if (this.stopped) return;
     const now = performance.now();
-    let frame: Int16Array | null = null;
-    if (!packet.equals(SILENCE_FRAME)) {
-      frame = this.decoder.decode(packet);
-      if (frame === null) {
-        this.corruptPackets++;
-        return;
-      }
-    }
+    const silent = packet.equals(SILENCE_FRAME);
+    const decoded = silent ? Promise.resolve(null) : this.decoder.decode(packet).catch(() => null);
+    this.decoding++;
+    this.frames = this.frames
+      .then(() => decoded)
+      .then((frame) => {
+        this.decoding--;
+        if (silent || frame !== null) this.onFrame(frame, now);
+        else this.corruptPackets++;
+      });
+  }
+
+  private onFrame(frame: Int16Array | null, now: number): void {
+    if (this.stopped) return;
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
@@ -84,6 +96,8 @@ export class MemberListener {
     const deadline = this.segmenter.silenceDeadline;
     if (deadline === undefined) return;
     this.silenceTimer = setTimeout(() => {
+      // A frame still being decoded arrived before the deadline; it re-arms the timer when it is handed on.
+      if (this.decoding > 0) return;
       this.segmenter.checkSilence(performance.now());
       this.armSilenceTimer(); // a timer may fire a fraction of a millisecond early
     }, Math.max(1, Math.ceil(deadline - performance.now())));
