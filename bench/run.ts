@@ -131,7 +131,11 @@ function report(options: BenchOptions, results: BenchResults, startedAt: number,
   const checks = results.firstAudio.checks;
   const yesNo = (value: boolean | null): string => (value === null ? 'not checked' : value ? 'yes' : 'NO');
   console.log(`Buffered path: stream:true refused with a 400 and answered whole: ${yesNo(checks.streamingRefused)}; timed requests not streamed: ${yesNo(checks.bufferedRequestsNotStreamed)}; first packet after the whole answer was sent: ${yesNo(checks.firstPacketAfterWholeAnswer)}.`);
-  console.log("Load figures include the fakes (same process); the bot's share comes from a CPU profile taken after the measured window.");
+  console.log("Load: the bot runs alone in its own process (npm start); its CPU (all threads) and RSS come from /proc, the fakes and the members run in this one.");
+  for (const level of results.load) {
+    const top = level.profile?.top.filter((t) => t.owner !== 'gc').slice(0, 4).map((t) => `${t.fn} ${Math.round(t.ms)} ms (${t.where})`);
+    if (top?.length) console.log(`  N=${level.guilds}, bot main thread's top self time over ${options.loadProfileMs / 1_000} s: ${top.join('; ')}`);
+  }
   const failed = figures.filter((f) => f.pass === false).length;
   console.log(`${figures.length - failed - figures.filter((f) => f.pass === null).length} PASS, ${failed} FAIL (targets are not tests: exit code 0).`);
   const problems = results.errors.map((text) => (text.length > 300 ? `${text.slice(0, 300)}…` : text));
