@@ -1,6 +1,7 @@
 /** Turns the raw measurements into the six groups of figures, each with its target. */
 import type { AudioPathCost } from './audio-paths.ts';
 import type { LayoutComparison } from './codec-layouts.ts';
+import type { PoolCost } from './codec-pool-cost.ts';
 import type { LoadLevelResult } from './load-summary.ts';
 import { figure, type Figure } from './report.ts';
 import { MODEL_FIRST_AUDIO_DELAY_MS } from './scripted-model.ts';
@@ -14,7 +15,7 @@ export interface BenchResults {
   single: SingleGuildSamples;
   firstAudio: FirstAudioSamples;
   load: LoadLevelResult[];
-  audioPaths: { output?: AudioPathCost; input?: AudioPathCost; layouts?: LayoutComparison };
+  audioPaths: { output?: AudioPathCost; input?: AudioPathCost; layouts?: LayoutComparison; pool?: PoolCost };
   errors: string[];
 }
 
@@ -87,6 +88,14 @@ export function buildFigures(results: BenchResults): Figure[] {
       figure('layout.output.stereo48k', '6. upsample + encode 48 kHz stereo, CPU per frame', layouts.output.stereo48k.cpuMsPerFrame, 'ms', null, cost(layouts.output.stereo48k), 3),
       figure('layout.input.mono24k', '6. decode to 24 kHz mono (used), CPU per frame', layouts.input.mono24k.cpuMsPerFrame, 'ms', null, cost(layouts.input.mono24k), 3),
       figure('layout.input.stereo48k', '6. decode 48 kHz stereo + downsample, CPU per frame', layouts.input.stereo48k.cpuMsPerFrame, 'ms', null, cost(layouts.input.stereo48k), 3),
+    );
+  }
+  const pool = paths.pool;
+  if (pool) {
+    const split = (c: PoolCost['encode']): string => `main thread ${c.mainMsPerFrame.toFixed(3)} + ${pool.threads} codec threads ${c.threadsMsPerFrame.toFixed(3)} ms`;
+    figures.push(
+      figure('pool.encode', '6. encode in the codec threads, batches of 10, CPU per frame', pool.encode.mainMsPerFrame + pool.encode.threadsMsPerFrame, 'ms', null, split(pool.encode), 3),
+      figure('pool.decode', '6. decode in the codec threads, per packet, CPU per frame', pool.decode.mainMsPerFrame + pool.decode.threadsMsPerFrame, 'ms', null, split(pool.decode), 3),
     );
   }
   return figures;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestBed, type TestBed } from '../test/support/test-bed.ts';
 import { measureInputPath, measureOutputPath } from './audio-paths.ts';
 import { compareCodecLayouts } from './codec-layouts.ts';
+import { measureCodecPool } from './codec-pool-cost.ts';
 import { buildFigures, TARGETS, type BenchResults } from './figures.ts';
 import { runLoadLevel } from './load.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     results.audioPaths.output = measureOutputPath(options.audioPathSeconds);
     results.audioPaths.input = measureInputPath(options.audioPathSeconds);
     results.audioPaths.layouts = compareCodecLayouts(options.quick ? 3 : 7);
+    results.audioPaths.pool = await measureCodecPool(options.quick ? 5 : 20);
   });
 
   let bed: TestBed | undefined;

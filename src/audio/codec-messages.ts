@@ -22,7 +22,13 @@ export interface CloseRequest {
   stream: number;
 }
 
-export type CodecRequest = EncodeRequest | DecodeRequest | CloseRequest;
+/** The worker thread's own CPU time so far (process.threadCpuUsage), for cost accounting. */
+export interface CpuRequest {
+  kind: 'cpu';
+  seq: number;
+}
+
+export type CodecRequest = EncodeRequest | DecodeRequest | CloseRequest | CpuRequest;
 
 /** Encoded packets, concatenated in `packets`, cut by `lengths`. */
 export interface EncodeReply {
@@ -42,4 +48,9 @@ export interface ErrorReply {
   error: string;
 }
 
-export type CodecReply = EncodeReply | DecodeReply | ErrorReply;
+export interface CpuReply {
+  seq: number;
+  cpuUs: number;
+}
+
+export type CodecReply = EncodeReply | DecodeReply | CpuReply | ErrorReply;

@@ -132,6 +132,12 @@ export class CodecPool {
     };
   }
 
+  /** CPU seconds each codec thread has used so far (user + system, that thread only). */
+  async threadCpuSeconds(): Promise<number[]> {
+    const replies = await Promise.all(this.slots.map((slot) => slot.request({ kind: 'cpu', seq: this.nextSeq++ }, [])));
+    return replies.map((reply) => ('cpuUs' in reply ? reply.cpuUs / 1e6 : NaN));
+  }
+
   /** Stops every thread (tests, benchmarks); streams still open fail. */
   async close(): Promise<void> {
     for (const slot of this.slots) slot.stopped = true;

@@ -33,6 +33,10 @@ function handle(request: CodecRequest): CodecReply | undefined {
       if (!decoder) decoders.set(request.stream, (decoder = new OpusFrameDecoder(MONO_24K)));
       return { seq: request.seq, pcm: decoder.decode(request.packet) };
     }
+    case 'cpu': {
+      const used = process.threadCpuUsage();
+      return { seq: request.seq, cpuUs: used.user + used.system };
+    }
     case 'close':
       encoders.delete(request.stream);
       decoders.delete(request.stream);
