@@ -50,6 +50,7 @@ export async function measureCodecPool(seconds: number): Promise<PoolCost> {
     const answer = new Pcm20msFramer(MONO_24K).push(speechLike(seconds * 1_000, OPENAI_PCM_RATE, 621));
     const memberPackets = new OpusFrameEncoder(STEREO_48K).push(speechLike(seconds * 1_000, DISCORD_PCM_RATE, 622, DISCORD_CHANNELS));
     // Warm-up: threads started, code compiled.
+    await pool.started();
     const warm = pool.openEncoder();
     await warm.encode(answer.slice(0, BATCH_FRAMES));
     warm.close();

@@ -7,10 +7,16 @@
  * stateful: each stream's encoder or decoder must stay on one thread and see its frames in order, and
  * those libraries hand every task to whichever thread is free. Each stream is pinned to the thread with
  * the fewest streams; a thread answers in the order it was asked.
+ *
+ * A thread takes a few hundred milliseconds of CPU to start (isolate, modules, the opus binding), more
+ * on a busy machine. Until one is up, new streams are coded in the calling thread for their whole life
+ * (switching codec state mid-stream would click), so the first answer after start never waits for it.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CodecReply, CodecRequest } from './codec-messages.ts';
+import { MONO_24K } from './format.ts';
+import { OpusFrameDecoder, OpusFrameEncoder } from './opus-frames.ts';
 
 /** One stream's encoder: whole 20 ms frames of 24 kHz mono in, one opus packet per frame out, in order. */
 export interface StreamEncoder {
@@ -35,6 +41,10 @@ class Slot {
   worker!: Worker;
   streams = 0;
   stopped = false;
+  /** The thread has loaded its modules and takes requests. */
+  ready = false;
+  /** Resolves when the current thread is ready. */
+  started!: Promise<void>;
   readonly pending = new Map<number, Pending>();
 
   constructor() {
@@ -45,7 +55,15 @@ class Slot {
     const worker = new Worker(new URL('./codec-worker.ts', import.meta.url));
     // Idle codec threads never keep the process alive; shutdown does not have to stop them.
     worker.unref();
-    worker.on('message', (reply: CodecReply) => {
+    this.ready = false;
+    let markStarted!: () => void;
+    this.started = new Promise((resolve) => (markStarted = resolve));
+    worker.on('message', (reply: CodecReply | { ready: true }) => {
+      if ('ready' in reply) {
+        this.ready = true;
+        markStarted();
+        return;
+      }
       const pending = this.pending.get(reply.seq);
       if (!pending) return;
       this.pending.delete(reply.seq);
@@ -90,7 +108,9 @@ export class CodecPool {
   }
 
   openEncoder(): StreamEncoder {
-    const { slot, stream } = this.pin();
+    const pinned = this.pin();
+    if (!pinned) return inThreadEncoder();
+    const { slot, stream } = pinned;
     let closed = false;
     return {
       encode: async (frames) => {
@@ -114,7 +134,9 @@ export class CodecPool {
   }
 
   openDecoder(): StreamDecoder {
-    const { slot, stream } = this.pin();
+    const pinned = this.pin();
+    if (!pinned) return inThreadDecoder();
+    const { slot, stream } = pinned;
     let closed = false;
     return {
       decode: async (packet) => {
@@ -144,8 +166,20 @@ export class CodecPool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private pin(): { slot: Slot; stream: number } {
-    const slot = this.slots.reduce((best, s) => (s.streams < best.streams ? s : best));
+  /** Resolves once every thread takes streams (benchmarks and tests; the bot never waits for it). */
+  async started(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.started));
+  }
+
+  /** Whether at least one thread takes streams (before that, streams are coded in the calling thread). */
+  get ready(): boolean {
+    return this.slots.some((slot) => slot.ready);
+  }
+
+  private pin(): { slot: Slot; stream: number } | undefined {
+    const ready = this.slots.filter((s) => s.ready);
+    if (ready.length === 0) return undefined;
+    const slot = ready.reduce((best, s) => (s.streams < best.streams ? s : best));
     slot.streams++;
     return { slot, stream: this.nextStream++ };
   }
@@ -154,6 +188,22 @@ export class CodecPool {
     slot.streams--;
     slot.post({ kind: 'close', stream });
   }
+}
+
+function inThreadEncoder(): StreamEncoder {
+  const encoder = new OpusFrameEncoder(MONO_24K);
+  return {
+    encode: async (frames) => frames.map((frame) => encoder.encodeFrame(frame)),
+    close: () => undefined,
+  };
+}
+
+function inThreadDecoder(): StreamDecoder {
+  const decoder = new OpusFrameDecoder(MONO_24K);
+  return {
+    decode: async (packet) => decoder.decode(packet),
+    close: () => undefined,
+  };
 }
 
 function concatFrames(frames: readonly Int16Array[]): Int16Array {

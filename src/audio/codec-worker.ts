@@ -44,6 +44,9 @@ function handle(request: CodecRequest): CodecReply | undefined {
   }
 }
 
+// Loaded and listening: the pool routes new streams here from now on.
+port.postMessage({ ready: true });
+
 port.on('message', (request: CodecRequest) => {
   let reply: CodecReply | undefined;
   try {

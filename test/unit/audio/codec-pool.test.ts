@@ -1,13 +1,27 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES_24K_MONO, MONO_24K, STEREO_48K, monoToStereo } from '../../../src/audio/format.ts';
 import { CodecPool } from '../../../src/audio/codec-pool.ts';
 import { OpusFrameDecoder, OpusFrameEncoder, Pcm20msFramer } from '../../../src/audio/opus-frames.ts';
 import { speechLike } from '../../support/signals.ts';
 
 const pool = new CodecPool(2);
+beforeAll(() => pool.started(), 30_000);
 afterAll(() => pool.close());
 
 describe('CodecPool', () => {
+  it('codes new streams in the calling thread until a codec thread is up, the same bytes either way', async () => {
+    const fresh = new CodecPool(1);
+    expect(fresh.ready).toBe(false);
+    const frames = new Pcm20msFramer(MONO_24K).push(speechLike(200, 24_000, 30));
+    const early = await fresh.openEncoder().encode(frames);
+    await fresh.started();
+    expect(fresh.ready).toBe(true);
+    const late = fresh.openEncoder();
+    expect(await late.encode(frames)).toEqual(early);
+    late.close();
+    await fresh.close();
+  }, 30_000);
+
   it('encodes a stream in batches exactly as one encoder in this thread would', async () => {
     const frames = new Pcm20msFramer(MONO_24K).push(speechLike(1_000, 24_000, 31));
     const local = new OpusFrameEncoder(MONO_24K);
