@@ -2,7 +2,6 @@
  * A running Parley: Discord client, OpenAI client, voice sessions and the interaction router.
  * `startBot` is what `npm start` runs and what the end-to-end tests start in-process.
  */
-import { codecPool } from './audio/codec-pool.ts';
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import OpenAI from 'openai';
@@ -45,8 +44,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   registerSecret(config.openaiApiKey);
   const log = options.log ?? createLogger(config.logLevel);
   const commands = await loadCommands();
-  // The codec threads start now, not with the first answer, which would otherwise wait for them.
-  codecPool();
 
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
