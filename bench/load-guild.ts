@@ -43,7 +43,12 @@ export interface LoadGuild {
   errors: string[];
 }
 
-const SETUP_TIMEOUT_MS = 30_000;
+/**
+ * Joining voice takes a gateway message (op 4), and Discord allows 120 per 60 s on one gateway
+ * connection (https://discord.com/developers/docs/events/gateway#rate-limiting; discord.js queues the
+ * rest): beyond about 115 guilds, joins wait up to a minute.
+ */
+const JOIN_TIMEOUT_MS = 90_000;
 const ANSWER_START_TIMEOUT_MS = 20_000;
 const ANSWER_END_TIMEOUT_MS = 40_000;
 /** No packet for this long after the whole answer arrived: the trailing silence frames are over. */
@@ -85,8 +90,8 @@ export function addLoadGuild(bed: LoadBed, index: number, gaps: number[]): LoadG
 /** /talk start: the bot joins the member's channel and listens. */
 export async function startTalking(bed: LoadBed, load: LoadGuild): Promise<void> {
   const start = bed.discord.sendSlashCommand({ guildId: load.guildId, channelId: load.textId, userId: load.memberId, name: 'talk', subcommand: 'start' });
-  await start.waitFor((r) => r.kind === 'edit', SETUP_TIMEOUT_MS);
-  await bed.discord.waitForBotVoice(load.guildId, load.voiceId, SETUP_TIMEOUT_MS);
+  await start.waitFor((r) => r.kind === 'edit', JOIN_TIMEOUT_MS);
+  await bed.discord.waitForBotVoice(load.guildId, load.voiceId, JOIN_TIMEOUT_MS);
 }
 
 /** Moves the packets the fake captured into the gap tracker; the capture is emptied so memory stays flat. */

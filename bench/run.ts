@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     }
   });
   for (const guilds of options.loadGuildCounts) {
-    const setupMs = 20_000 + guilds * 400;
+    // Past 115 guilds the joins wait for Discord's gateway rate limit (see load-guild.ts).
+    const setupMs = 20_000 + guilds * 400 + (guilds > 100 ? 60_000 : 0);
     const plan = {
       guilds,
       rampMs: options.loadRampMs,
