@@ -68,6 +68,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
+  // 2: usage rows can be estimates (an answer cut before the API reported its usage). Rows written
+  // before this migration were all reported counts, hence the default.
+  `
+  ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
+  `,
+  // 3: what each announcement actually played: audio heard, why it ended early, readings that strayed (JSON).
+  `
+  ALTER TABLE announcements ADD COLUMN played_ms REAL;
+  ALTER TABLE announcements ADD COLUMN cut_reason TEXT;
+  ALTER TABLE announcements ADD COLUMN deviations_json TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */
