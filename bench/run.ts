@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     }
   });
   for (const guilds of options.loadGuildCounts) {
-    // Past 115 guilds the joins wait for Discord's gateway rate limit (see load-guild.ts).
+    // Large levels wait longer for their joins (see load-guild.ts).
     const setupMs = 20_000 + guilds * 400 + (guilds > 100 ? 60_000 : 0);
     const plan = {
       guilds,
