@@ -1,15 +1,14 @@
 /**
  * The cost of Parley's audio paths alone, single-threaded, as multiples of real time:
- * output  base64 -> Pcm16Assembler -> Upsampler24kMonoTo48kStereo -> OpusFrameEncoder -> DAVE -> RTP encryption
- * input   RTP decryption -> DAVE -> OpusFrameDecoder -> Downsampler48kStereoTo24kMono -> encodeWav (per utterance)
+ * output  base64 -> Pcm16Assembler -> OpusFrameEncoder (24 kHz mono) -> DAVE -> RTP encryption
+ * input   RTP decryption -> DAVE -> OpusFrameDecoder (to 24 kHz mono) -> encodeWav (per utterance)
  */
 import davey from '@snazzah/davey';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { DISCORD_CHANNELS, DISCORD_PCM_RATE, FRAME_MS, FRAME_VALUES_48K_STEREO, OPENAI_PCM_RATE, int16ToBuffer } from '../src/audio/format.ts';
+import { DISCORD_CHANNELS, DISCORD_PCM_RATE, FRAME_MS, FRAME_VALUES_48K_STEREO, MONO_24K, OPENAI_PCM_RATE, int16ToBuffer } from '../src/audio/format.ts';
 import { OpusFrameDecoder, OpusFrameEncoder } from '../src/audio/opus-frames.ts';
 import { Pcm16Assembler } from '../src/audio/pcm-assembler.ts';
-import { Downsampler48kStereoTo24kMono, Upsampler24kMonoTo48kStereo } from '../src/audio/resample.ts';
 import { encodeWav } from '../src/audio/wav.ts';
 import { encryptRtp } from '../test/harness/discord/rtp.ts';
 import { speechLike } from '../test/support/signals.ts';
@@ -81,16 +80,14 @@ export function measureOutputPath(seconds: number): AudioPathCost {
   for (let offset = 0; offset < bytes.length; offset += samplesPerChunk * 2 + 1) chunks.push(bytes.subarray(offset, offset + samplesPerChunk * 2 + 1).toString('base64'));
   const run = (repeats: number, clock: StageClock): void => {
     const assembler = new Pcm16Assembler();
-    const upsampler = new Upsampler24kMonoTo48kStereo();
-    const encoder = new OpusFrameEncoder();
+    const encoder = new OpusFrameEncoder(MONO_24K);
     const sender = createRtpSender(randomBytes(32), 0x1234);
     const { bot } = davePair();
     for (let r = 0; r < repeats; r++) {
       for (const chunk of chunks) {
         const pcmBytes = clock.time('base64 decode', () => Buffer.from(chunk, 'base64'));
         const samples = clock.time('pcm16 assemble', () => assembler.push(pcmBytes));
-        const stereo = clock.time('upsample 24k->48k', () => upsampler.push(samples));
-        const packets = clock.time('opus encode', () => encoder.push(stereo));
+        const packets = clock.time('opus encode', () => encoder.push(samples));
         const sealed = clock.time('dave encrypt', () => packets.map((p) => bot.encryptOpus(p)));
         clock.time('encrypt', () => sealed.forEach((p) => encryptOpusForRtp(sender, p)));
       }
@@ -122,9 +119,8 @@ export function measureInputPath(seconds: number): AudioPathCost {
   let cursor = 0;
   const framesPerUtterance = UTTERANCE_MS / FRAME_MS;
   const run = (repeats: number, clock: StageClock): void => {
-    const decoder = new OpusFrameDecoder();
+    const decoder = new OpusFrameDecoder(MONO_24K);
     const nonce = Buffer.alloc(12);
-    let downsampler = new Downsampler48kStereoTo24kMono();
     let parts: Int16Array[] = [];
     let frames = 0;
     for (let r = 0; r < repeats; r++) {
@@ -133,12 +129,10 @@ export function measureInputPath(seconds: number): AudioPathCost {
         const sealed = clock.time('decrypt', () => decryptRtpToOpus(packet, secretKey, nonce));
         const opus = clock.time('dave decrypt', () => bot.decrypt(MEMBER_ID, davey.MediaType.AUDIO, sealed));
         const pcm = clock.time('opus decode', () => decoder.decode(opus));
-        if (pcm) parts.push(clock.time('downsample 48k->24k', () => downsampler.push(pcm)));
+        if (pcm) parts.push(pcm);
         if (++frames % framesPerUtterance === 0) {
-          parts.push(clock.time('downsample 48k->24k', () => downsampler.flush()));
           const utterance = parts;
           clock.time('wav encode', () => encodeWav(concat(utterance), OPENAI_PCM_RATE, 1));
-          downsampler = new Downsampler48kStereoTo24kMono();
           parts = [];
         }
       }

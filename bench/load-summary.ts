@@ -26,20 +26,24 @@ export interface LoadLevelResult {
   eventLoopDelayMaxMs: number;
   /** Seconds of answer audio that reached the voice server inside the window (all guilds). */
   audioS: number;
-  /** user + system CPU of the whole process (bot, fakes, driver) inside the window. */
-  cpuS: number;
-  cpuPerAudioS: number;
-  /** CPU seconds per wall second: how many cores were busy. */
-  coresBusy: number;
+  /** user + system CPU of the bot's process (every thread) inside the window. */
+  botCpuS: number;
+  botCpuPerAudioS: number;
+  /** Cores the bot's main thread and its other threads (codec threads, libuv, V8 helpers) kept busy. */
+  botMainCores: number;
+  botOtherThreadsCores: number;
+  /** Cores the fakes and the members' driver (this process) kept busy. */
+  driverCores: number;
   /** Cores other programs on the machine kept busy meanwhile (they delay packets too). */
   otherProcessesCores: number;
-  /** Main-thread split from the profiled window. */
+  /** Where the bot's main thread spent the profiled window. */
   profile: CpuAttribution | undefined;
-  /** The bot's estimated CPU per audio second: process CPU x the bot's share of attributed samples. */
-  botCpuPerAudioS: number;
+  /** The bot's resident memory: idle (logged in, no guilds), with every conversation set up, peak. */
+  rssIdleMb: number;
   rssStartMb: number;
   rssPeakMb: number;
-  heapPeakMb: number;
+  /** (peak - idle) / active conversations. */
+  rssPerConversationMb: number;
   turns: number;
   timeouts: number;
   voiceTurnMs: Summary;
@@ -54,9 +58,10 @@ export interface LevelInputs {
   active: LoadGuild[];
   gaps: number[];
   windowMs: number;
-  cpuUs: number;
+  botCpu: { mainS: number; otherS: number };
+  driverCpuS: number;
   profile: CpuProfile | undefined;
-  memory: { rssStart: number; rssPeak: number; heapPeak: number };
+  memory: { rssIdle: number; rssStart: number; rssPeak: number };
   window: [number, number];
   loopDelayMs: [number, number];
   otherCores: number;
@@ -70,10 +75,9 @@ export function summarizeLevel(inputs: LevelInputs): LoadLevelResult {
   const gapsCounted = sum((g) => g.tracker.intervals);
   const latePackets = sum((g) => g.tracker.late);
   const audioS = (answerPackets * FRAME_MS) / 1_000;
-  const cpuS = inputs.cpuUs / 1e6;
+  const botCpuS = inputs.botCpu.mainS + inputs.botCpu.otherS;
+  const windowS = windowMs / 1_000;
   const profile = inputs.profile ? attributeProfile(inputs.profile, inputs.projectRoot) : undefined;
-  const attributed = profile ? profile.ms.bot + profile.ms.fakes : 0;
-  const botShare = profile && attributed > 0 ? profile.ms.bot / attributed : NaN;
   const [from, to] = inputs.window;
   const turns = active.flatMap((g) => g.turns).filter((t) => t.at >= from && t.at <= to);
   for (const guild of active) errors.push(...guild.errors.map((e) => `guild ${guild.index}: ${e}`));
@@ -91,15 +95,17 @@ export function summarizeLevel(inputs: LevelInputs): LoadLevelResult {
     eventLoopDelayP99Ms: inputs.loopDelayMs[0],
     eventLoopDelayMaxMs: inputs.loopDelayMs[1],
     audioS,
-    cpuS,
-    cpuPerAudioS: audioS > 0 ? cpuS / audioS : NaN,
-    coresBusy: cpuS / (windowMs / 1_000),
+    botCpuS,
+    botCpuPerAudioS: audioS > 0 ? botCpuS / audioS : NaN,
+    botMainCores: inputs.botCpu.mainS / windowS,
+    botOtherThreadsCores: inputs.botCpu.otherS / windowS,
+    driverCores: inputs.driverCpuS / windowS,
     otherProcessesCores: inputs.otherCores,
     profile,
-    botCpuPerAudioS: audioS > 0 ? (cpuS * botShare) / audioS : NaN,
+    rssIdleMb: memory.rssIdle / MB,
     rssStartMb: memory.rssStart / MB,
     rssPeakMb: memory.rssPeak / MB,
-    heapPeakMb: memory.heapPeak / MB,
+    rssPerConversationMb: active.length > 0 ? (memory.rssPeak - memory.rssIdle) / MB / active.length : NaN,
     turns: turns.length,
     timeouts: sum((g) => g.timeouts),
     voiceTurnMs: summarize(turns.map((t) => t.voiceTurnMs)),

@@ -1,18 +1,21 @@
 /**
- * N guilds in voice conversations at once on one bot: late answer packets, CPU per second of answer
- * audio (whole process, and the bot's share from a CPU profile), resident memory.
+ * N guilds in voice conversations at once on one bot: late answer packets, the bot's CPU per second of
+ * answer audio, its resident memory. The bot runs alone in its own process (as `npm start` runs it);
+ * the fakes and the members' driver run here, so the bot's CPU and memory are its own.
  *
  * The measured window runs without the profiler (it interrupts the main thread every sample and would
- * add lateness); a CPU profile of a second, shorter window then splits the cost between bot and fakes.
+ * add lateness); a CPU profile of the bot's main thread over a second, shorter window shows where it goes.
  */
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DISCORD_CHANNELS, DISCORD_PCM_RATE } from '../src/audio/format.ts';
+import { FakeDiscord, trustFakeDiscordCertificate } from '../test/harness/discord/index.ts';
+import { FakeOpenAI } from '../test/harness/openai/index.ts';
 import { seededRandom, speechLike } from '../test/support/signals.ts';
-import { startTestBed, type TestBed } from '../test/support/test-bed.ts';
-import { InProcessProfiler, type CpuProfile } from './cpu-profile.ts';
+import { BotChild } from './bot-child.ts';
+import type { CpuProfile } from './cpu-profile.ts';
 import { otherProcessesCores, readCpu } from './machine-load.ts';
-import { addLoadGuild, converse, drainCapture, startTalking, type ConversationAudio, type LoadGuild } from './load-guild.ts';
+import { addLoadGuild, converse, drainCapture, startTalking, type ConversationAudio, type LoadBed, type LoadGuild } from './load-guild.ts';
 import { answerAudio24kMono } from './scripted-model.ts';
 import { summarizeLevel, type LoadLevelResult } from './load-summary.ts';
 import { sleep, withTimeout } from './timing.ts';
@@ -52,20 +55,23 @@ function conversationAudio(): ConversationAudio {
 /** Runs `plan.guilds` conversations on a fresh test bed: ramp up, measure, profile, tear down. */
 export async function runLoadLevel(plan: LoadLevelPlan): Promise<LoadLevelResult> {
   const errors: string[] = [];
-  const bed = await withTimeout(startTestBed(), 30_000, 'the test bed to start');
+  const bed: LoadBed = { discord: await FakeDiscord.start(), openai: await FakeOpenAI.start() };
+  trustFakeDiscordCertificate(bed.discord.caCertPem);
+  let bot: BotChild | undefined;
   let stopped = false;
   const loops: Promise<void>[] = [];
-  const memory = { rssStart: 0, rssPeak: 0, heapPeak: 0 };
+  const memory = { rssIdle: 0, rssStart: 0, rssPeak: 0 };
   const housekeeping = setInterval(() => {
-    const usage = process.memoryUsage();
-    memory.rssPeak = Math.max(memory.rssPeak, usage.rss);
-    memory.heapPeak = Math.max(memory.heapPeak, usage.heapUsed);
+    memory.rssPeak = Math.max(memory.rssPeak, bot?.rss() ?? 0);
     forgetOldRecords(bed);
+    bot?.forgetLogs();
   }, SAMPLE_EVERY_MS);
   try {
+    bot = await withTimeout(BotChild.start(bed.discord, bed.openai), 30_000, 'the bot to start');
+    memory.rssIdle = bot.rss();
     const gaps: number[] = [];
     const active = await startConversations(bed, plan.guilds, gaps, errors);
-    memory.rssStart = process.memoryUsage().rss;
+    memory.rssStart = bot.rss();
     const random = seededRandom(plan.guilds);
     const audio = conversationAudio();
     for (const guild of active) {
@@ -79,43 +85,54 @@ export async function runLoadLevel(plan: LoadLevelPlan): Promise<LoadLevelResult
     for (const guild of active) guild.tracker.setWindow(windowFrom, windowFrom + plan.windowMs);
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const cpuBefore = process.cpuUsage();
+    const cpuBefore = bot.cpu();
+    const driverBefore = process.cpuUsage();
     const machineBefore = readCpu();
     await sleep(plan.windowMs);
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpuAfter = bot.cpu();
+    const driver = process.cpuUsage(driverBefore);
+    // Everything but this process: the bot's own share is taken out below.
     const otherCores = otherProcessesCores(machineBefore);
     loopDelay.disable();
     const windowTo = performance.now();
 
-    const profile = await profileFor(plan, errors);
+    const profile = await profileFor(bot, plan, errors);
     stopped = true;
     for (const guild of active) drainCapture(bed, guild);
+    const botCpu = { mainS: cpuAfter.mainS - cpuBefore.mainS, otherS: cpuAfter.otherS - cpuBefore.otherS };
+    const windowS = (windowTo - windowFrom) / 1_000;
     return summarizeLevel({
       guilds: plan.guilds,
       projectRoot: plan.projectRoot,
       active,
       gaps,
       windowMs: windowTo - windowFrom,
-      cpuUs: cpu.user + cpu.system,
+      botCpu,
+      driverCpuS: (driver.user + driver.system) / 1e6,
       profile,
       memory,
       window: [windowFrom, windowTo],
       loopDelayMs: [loopDelay.percentile(99) / 1e6, loopDelay.max / 1e6],
-      otherCores,
+      otherCores: Math.max(0, otherCores - (botCpu.mainS + botCpu.otherS) / windowS),
       errors,
     });
   } finally {
     stopped = true;
     clearInterval(housekeeping);
-    await withTimeout(bed.close(), 20_000, 'the test bed to close').catch((err: unknown) => errors.push(String(err)));
+    const close = async (): Promise<void> => {
+      await bot?.stop();
+      await bed.openai.stop();
+      await bed.discord.stop();
+    };
+    await withTimeout(close(), 20_000, 'the bot and the fakes to stop').catch((err: unknown) => errors.push(String(err)));
     await withTimeout(Promise.allSettled(loops), 10_000, 'the conversations to end').catch(() => undefined);
   }
 }
 
 /** Adds the guilds, then /talk start in batches; returns the guilds where that worked. */
-async function startConversations(bed: TestBed, count: number, gaps: number[], errors: string[]): Promise<LoadGuild[]> {
+async function startConversations(bed: LoadBed, count: number, gaps: number[], errors: string[]): Promise<LoadGuild[]> {
   const guilds: LoadGuild[] = [];
-  for (let i = 0; i < count; i++) guilds.push(await addLoadGuild(bed, i, gaps));
+  for (let i = 0; i < count; i++) guilds.push(addLoadGuild(bed, i, gaps));
   const active: LoadGuild[] = [];
   for (let i = 0; i < guilds.length; i += TALK_START_BATCH) {
     const batch = guilds.slice(i, i + TALK_START_BATCH);
@@ -128,12 +145,9 @@ async function startConversations(bed: TestBed, count: number, gaps: number[], e
   return active;
 }
 
-async function profileFor(plan: LoadLevelPlan, errors: string[]): Promise<CpuProfile | undefined> {
-  const profiler = new InProcessProfiler();
+async function profileFor(bot: BotChild, plan: LoadLevelPlan, errors: string[]): Promise<CpuProfile | undefined> {
   try {
-    await profiler.start();
-    await sleep(plan.profileMs);
-    const profile = await profiler.stop();
+    const profile = await bot.profile(plan.profileMs);
     if (plan.profileFile) writeFileSync(plan.profileFile, JSON.stringify(profile));
     return profile;
   } catch (err) {
@@ -142,12 +156,11 @@ async function profileFor(plan: LoadLevelPlan, errors: string[]): Promise<CpuPro
   }
 }
 
-/** Drops the fakes' old request records and the bot's collected log lines (kept forever by the test bed). */
-function forgetOldRecords(bed: TestBed): void {
+/** Drops the fakes' old request records (kept forever otherwise). */
+function forgetOldRecords(bed: LoadBed): void {
   const cutoff = performance.now() - KEEP_RECORDS_MS;
   const requests = bed.openai.requests;
   let old = 0;
   while (old < requests.length && requests[old]!.at < cutoff && requests[old]!.endedAt !== undefined) old++;
   if (old > 0) requests.splice(0, old);
-  bed.logs.length = 0;
 }

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { startTestBed, type TestBed } from '../test/support/test-bed.ts';
 import { measureDaveCost } from './dave-cost.ts';
 import { measureInputPath, measureOutputPath } from './audio-paths.ts';
+import { compareCodecLayouts } from './codec-layouts.ts';
+import { measureCodecPool } from './codec-pool-cost.ts';
 import { buildFigures, TARGETS, type BenchResults } from './figures.ts';
 import { runLoadLevel } from './load.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
     results.audioPaths.output = measureOutputPath(options.audioPathSeconds);
     results.audioPaths.input = measureInputPath(options.audioPathSeconds);
     results.audioPaths.dave = measureDaveCost(options.audioPathSeconds);
+    results.audioPaths.layouts = compareCodecLayouts(options.quick ? 3 : 7);
+    results.audioPaths.pool = await measureCodecPool(options.quick ? 5 : 20);
   });
 
   let bed: TestBed | undefined;
@@ -98,7 +102,8 @@ async function main(): Promise<void> {
     }
   });
   for (const guilds of options.loadGuildCounts) {
-    const setupMs = 20_000 + guilds * 400;
+    // Large levels wait longer for their joins (see load-guild.ts).
+    const setupMs = 20_000 + guilds * 400 + (guilds > 100 ? 60_000 : 0);
     const plan = {
       guilds,
       rampMs: options.loadRampMs,
@@ -131,7 +136,11 @@ function report(options: BenchOptions, results: BenchResults, startedAt: number,
   const checks = results.firstAudio.checks;
   const yesNo = (value: boolean | null): string => (value === null ? 'not checked' : value ? 'yes' : 'NO');
   console.log(`Buffered path: stream:true refused with a 400 and answered whole: ${yesNo(checks.streamingRefused)}; timed requests not streamed: ${yesNo(checks.bufferedRequestsNotStreamed)}; first packet after the whole answer was sent: ${yesNo(checks.firstPacketAfterWholeAnswer)}.`);
-  console.log("Load figures include the fakes (same process); the bot's share comes from a CPU profile taken after the measured window.");
+  console.log("Load: the bot runs alone in its own process (npm start); its CPU (all threads) and RSS come from /proc, the fakes and the members run in this one.");
+  for (const level of results.load) {
+    const top = level.profile?.top.filter((t) => t.owner !== 'gc').slice(0, 4).map((t) => `${t.fn} ${Math.round(t.ms)} ms (${t.where})`);
+    if (top?.length) console.log(`  N=${level.guilds}, bot main thread's top self time over ${options.loadProfileMs / 1_000} s: ${top.join('; ')}`);
+  }
   const failed = figures.filter((f) => f.pass === false).length;
   console.log(`${figures.length - failed - figures.filter((f) => f.pass === null).length} PASS, ${failed} FAIL (targets are not tests: exit code 0).`);
   const problems = results.errors.map((text) => (text.length > 300 ? `${text.slice(0, 300)}…` : text));

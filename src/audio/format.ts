@@ -19,6 +19,24 @@ export const FRAME_SAMPLES_48K = 960;
 export const FRAME_BYTES_48K_STEREO = 3_840;
 /** Int16 values (both channels) in one 20 ms frame at 48 kHz stereo. */
 export const FRAME_VALUES_48K_STEREO = FRAME_SAMPLES_48K * DISCORD_CHANNELS;
+/** Samples in one 20 ms frame of 24 kHz mono (the model's format, which Parley also encodes and decodes). */
+export const FRAME_SAMPLES_24K_MONO = 480;
+
+/** A PCM layout the Opus codec works in: libopus encodes from and decodes to any of 8/12/16/24/48 kHz. */
+export interface PcmLayout {
+  rate: number;
+  channels: number;
+}
+
+/** Discord's own layout (what members' clients send; the fakes' listeners decode to it). */
+export const STEREO_48K: PcmLayout = { rate: DISCORD_PCM_RATE, channels: DISCORD_CHANNELS };
+/** The model's layout: answers are encoded from it and members' speech is decoded to it (no resampling). */
+export const MONO_24K: PcmLayout = { rate: OPENAI_PCM_RATE, channels: 1 };
+
+/** Int16 values in one 20 ms frame of `layout`. */
+export function frameValues(layout: PcmLayout): number {
+  return (layout.rate / 1_000) * FRAME_MS * layout.channels;
+}
 
 /** Typed arrays use the platform byte order; PCM on the wire is always little-endian. */
 const PLATFORM_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,7 +1,10 @@
 /**
- * Raw 20 ms Opus packets for Discord voice (48 kHz stereo), no container.
+ * Raw 20 ms Opus packets for Discord voice, no container. Discord's voice is 48 kHz Opus, but an Opus
+ * packet does not carry its input's rate or channel count: a packet encoded from 24 kHz mono plays in
+ * every client's 48 kHz stereo decoder, and libopus decodes any packet to 24 kHz mono directly. Parley
+ * therefore works in the model's own layout (MONO_24K) and skips resampling in both directions.
  */
-import { FRAME_BYTES_48K_STEREO, FRAME_VALUES_48K_STEREO, DISCORD_CHANNELS, DISCORD_PCM_RATE, bufferToInt16 } from './format.ts';
+import { STEREO_48K, bufferToInt16, frameValues, type PcmLayout } from './format.ts';
 import { OPUS_CTL, OPUS_ENCODER_LOOKAHEAD_48K, OPUS_SIGNAL_VOICE, createNativeOpus, type NativeOpus } from './opus-codec.ts';
 
 /** Bitrate for Parley's voice output: transparent for speech, well within Discord's 64-96 kbps channels. */
@@ -12,14 +15,23 @@ const EXPECTED_PACKET_LOSS_PERCENT = 10;
 const ENCODER_COMPLEXITY = 5;
 
 /**
- * Cuts a stream of 48 kHz interleaved stereo PCM into 20 ms frames. Any push size works; the remainder
- * waits for the next push. Separate from encoding so that frames can be encoded when they are sent
- * (the pacer), spreading the codec's cost over time instead of in bursts as the model's chunks arrive.
+ * Cuts a stream of interleaved PCM into 20 ms frames. Any push size works; the remainder waits for the
+ * next push. Separate from encoding so that frames can be encoded later, away from where they arrive.
  */
 export class Pcm20msFramer {
-  private frame = new Int16Array(FRAME_VALUES_48K_STEREO);
+  private readonly frameValues: number;
+  private readonly lookaheadSamples: number;
+  private readonly channels: number;
+  private frame: Int16Array;
   private filled = 0;
   private pushedAny = false;
+
+  constructor(layout: PcmLayout = STEREO_48K) {
+    this.frameValues = frameValues(layout);
+    this.channels = layout.channels;
+    this.lookaheadSamples = Math.ceil((OPUS_ENCODER_LOOKAHEAD_48K * layout.rate) / 48_000);
+    this.frame = new Int16Array(this.frameValues);
+  }
 
   /** Number of interleaved values waiting for a complete frame. */
   get pendingValues(): number {
@@ -27,18 +39,18 @@ export class Pcm20msFramer {
   }
 
   /** Appends PCM and returns each completed 20 ms frame (possibly none). */
-  push(pcm48kStereo: Int16Array): Int16Array[] {
+  push(pcm: Int16Array): Int16Array[] {
     const frames: Int16Array[] = [];
-    if (pcm48kStereo.length > 0) this.pushedAny = true;
+    if (pcm.length > 0) this.pushedAny = true;
     let read = 0;
-    while (read < pcm48kStereo.length) {
-      const take = Math.min(FRAME_VALUES_48K_STEREO - this.filled, pcm48kStereo.length - read);
-      this.frame.set(pcm48kStereo.subarray(read, read + take), this.filled);
+    while (read < pcm.length) {
+      const take = Math.min(this.frameValues - this.filled, pcm.length - read);
+      this.frame.set(pcm.subarray(read, read + take), this.filled);
       this.filled += take;
       read += take;
-      if (this.filled === FRAME_VALUES_48K_STEREO) {
+      if (this.filled === this.frameValues) {
         frames.push(this.frame);
-        this.frame = new Int16Array(FRAME_VALUES_48K_STEREO);
+        this.frame = new Int16Array(this.frameValues);
         this.filled = 0;
       }
     }
@@ -53,10 +65,10 @@ export class Pcm20msFramer {
   flush(): Int16Array[] {
     if (!this.pushedAny) return [];
     const frames: Int16Array[] = [];
-    const paddingSamples = (FRAME_VALUES_48K_STEREO - this.filled) / DISCORD_CHANNELS;
+    const paddingSamples = (this.frameValues - this.filled) / this.channels;
     if (this.filled > 0) frames.push(this.frame.fill(0, this.filled));
-    if (this.filled === 0 || paddingSamples < OPUS_ENCODER_LOOKAHEAD_48K) frames.push(new Int16Array(FRAME_VALUES_48K_STEREO));
-    this.frame = new Int16Array(FRAME_VALUES_48K_STEREO);
+    if (this.filled === 0 || paddingSamples < this.lookaheadSamples) frames.push(new Int16Array(this.frameValues));
+    this.frame = new Int16Array(this.frameValues);
     this.filled = 0;
     this.pushedAny = false;
     return frames;
@@ -64,19 +76,24 @@ export class Pcm20msFramer {
 }
 
 /**
- * Encodes 20 ms frames of 48 kHz stereo as Opus packets for Discord (64 kbps, voice signal, in-band
- * FEC for the loss Discord's UDP path sees, complexity 5: a third of the default cost per frame, which
- * is what lets one core serve many conversations, for a loss inaudible in speech).
+ * Encodes 20 ms frames of `layout` PCM as Opus packets for Discord (64 kbps, voice signal, in-band FEC
+ * for the loss Discord's UDP path sees, complexity 5: a third of the default cost per frame, for a loss
+ * inaudible in speech). Stateful: one encoder per stream.
  */
 export class OpusFrameEncoder {
   private readonly encoder: NativeOpus;
-  private readonly framer = new Pcm20msFramer();
+  private readonly framer: Pcm20msFramer;
+  private readonly frameValues: number;
   /** Reused frame handed to the native encoder (which copies out the packet). */
-  private readonly frameBytes = Buffer.alloc(FRAME_BYTES_48K_STEREO);
-  private readonly frameView = new Int16Array(this.frameBytes.buffer, this.frameBytes.byteOffset, FRAME_VALUES_48K_STEREO);
+  private readonly frameBytes: Buffer;
+  private readonly frameView: Int16Array;
 
-  constructor() {
-    this.encoder = createNativeOpus(DISCORD_PCM_RATE, DISCORD_CHANNELS);
+  constructor(layout: PcmLayout = STEREO_48K) {
+    this.frameValues = frameValues(layout);
+    this.framer = new Pcm20msFramer(layout);
+    this.frameBytes = Buffer.alloc(this.frameValues * 2);
+    this.frameView = new Int16Array(this.frameBytes.buffer, this.frameBytes.byteOffset, this.frameValues);
+    this.encoder = createNativeOpus(layout.rate, layout.channels);
     this.encoder.setBitrate(VOICE_BITRATE);
     this.encoder.applyEncoderCTL(OPUS_CTL.SET_SIGNAL, OPUS_SIGNAL_VOICE);
     this.encoder.applyEncoderCTL(OPUS_CTL.SET_INBAND_FEC, 1);
@@ -89,15 +106,15 @@ export class OpusFrameEncoder {
     return this.framer.pendingValues;
   }
 
-  /** Encodes one complete 20 ms frame (960 x 2 values). */
+  /** Encodes one complete 20 ms frame. */
   encodeFrame(frame: Int16Array): Buffer {
-    this.frameView.set(frame.subarray(0, FRAME_VALUES_48K_STEREO));
+    this.frameView.set(frame.subarray(0, this.frameValues));
     return this.encoder.encode(this.frameBytes);
   }
 
   /** Appends PCM and returns one packet per completed 20 ms frame (possibly none). */
-  push(pcm48kStereo: Int16Array): Buffer[] {
-    return this.framer.push(pcm48kStereo).map((frame) => this.encodeFrame(frame));
+  push(pcm: Int16Array): Buffer[] {
+    return this.framer.push(pcm).map((frame) => this.encodeFrame(frame));
   }
 
   /** Encodes the padded last frame (and the look-ahead frame); [] when nothing was pushed. */
@@ -107,11 +124,15 @@ export class OpusFrameEncoder {
 }
 
 /**
- * Decodes Discord voice packets to 48 kHz interleaved stereo. Keep one per speaker (SSRC):
- * Opus decoding is stateful.
+ * Decodes Discord voice packets to `layout` PCM (libopus resamples and downmixes inside the decoder,
+ * at less cost than decoding to 48 kHz stereo). Keep one per speaker (SSRC): Opus decoding is stateful.
  */
 export class OpusFrameDecoder {
-  private readonly decoder: NativeOpus = createNativeOpus(DISCORD_PCM_RATE, DISCORD_CHANNELS);
+  private readonly decoder: NativeOpus;
+
+  constructor(layout: PcmLayout = STEREO_48K) {
+    this.decoder = createNativeOpus(layout.rate, layout.channels);
+  }
 
   /**
    * Returns the decoded PCM, or null for an empty or corrupt packet (libopus rejected it);

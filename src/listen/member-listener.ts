@@ -1,15 +1,16 @@
 /**
  * Listens to one member for the whole voice session: ONE receive subscription (re-subscribing per
- * utterance loses the first words), opus decode, segmentation into utterances. A packet that fails
- * to decode costs that packet, not the utterance, and keeps its time: lost, undecodable and still
- * encrypted packets become 20 ms of silence in their place (placed from the RTP sequence numbers), so
- * an utterance reaches the model at its true length.
+ * utterance loses the first words), opus decode (in the codec threads, straight to 24 kHz mono),
+ * segmentation into utterances. A packet that fails to decode costs that packet, not the utterance, and
+ * keeps its time: lost, undecodable and still encrypted packets become 20 ms of silence in their place
+ * (placed from the RTP sequence numbers), so an utterance reaches the model at its true length. Frames
+ * reach the segmenter in arrival order, each with its arrival time.
  */
 import { EndBehaviorType, type AudioReceiveStream, type VoiceReceiver } from '@discordjs/voice';
-import { FRAME_VALUES_48K_STEREO } from '../audio/format.ts';
+import { FRAME_SAMPLES_24K_MONO } from '../audio/format.ts';
 import { isDaveCiphertext, SequenceGaps } from './packet-loss.ts';
 import type { Readable } from 'node:stream';
-import { OpusFrameDecoder } from '../audio/opus-frames.ts';
+import { codecPool, type StreamDecoder } from '../audio/codec-pool.ts';
 import { SILENCE_FRAME } from '../voice/pacer.ts';
 import { UtteranceSegmenter, type SegmenterOptions, type Utterance } from './segmenter.ts';
 
@@ -26,6 +27,10 @@ export interface ReceiveTiming {
   timing(packet: Buffer): { sequence: number } | undefined;
 }
 
+function silentFrame(): Int16Array {
+  return new Int16Array(FRAME_SAMPLES_24K_MONO);
+}
+
 export class MemberListener {
   readonly userId: string;
   /** Packets that did not decode (silence in their place). */
@@ -38,15 +43,30 @@ export class MemberListener {
   private readonly timing: ReceiveTiming | undefined;
   private stream: Readable;
   private readonly receiver: VoiceReceiver;
-  private readonly decoder = new OpusFrameDecoder();
+  private readonly decoder: StreamDecoder;
+  /** Decoded frames are handed on in this chain, so a silence frame never overtakes speech. */
+  private frames: Promise<void> = Promise.resolve();
+  private decoding = 0;
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents, timing?: ReceiveTiming) {
+  /**
+   * `timing` tells each packet's RTP sequence number (lost packets); `decoder` turns this member's packets
+   * into 24 kHz mono frames, in order (the codec threads by default).
+   */
+  constructor(
+    receiver: VoiceReceiver,
+    userId: string,
+    options: SegmenterOptions,
+    events: MemberListenerEvents,
+    timing?: ReceiveTiming,
+    decoder: StreamDecoder = codecPool().openDecoder(),
+  ) {
     this.userId = userId;
     this.timing = timing;
+    this.decoder = decoder;
     this.events = events;
     this.receiver = receiver;
     this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
@@ -77,6 +97,7 @@ export class MemberListener {
     this.segmenter.discard();
     this.timing?.unwatch(this.userId);
     this.stream.destroy();
+    this.decoder.close();
   }
 
   private onPacket(packet: Buffer): void {
@@ -84,26 +105,47 @@ export class MemberListener {
     const now = performance.now();
     const missing = this.gaps.missingBefore(this.timing?.timing(packet)?.sequence);
     this.lostPackets += missing;
-    for (let i = 0; i < missing; i++) this.segmenter.pushFrame(new Int16Array(FRAME_VALUES_48K_STEREO), now);
-    const frame = packet.equals(SILENCE_FRAME) ? null : this.decodeOrSilence(packet);
+    for (let i = 0; i < missing; i++) this.handOn(Promise.resolve(silentFrame()), now);
+    if (packet.equals(SILENCE_FRAME)) this.handOn(Promise.resolve(null), now);
+    else this.handOn(this.decodeOrSilence(packet), now);
+  }
+
+  /** 20 ms of audio for a packet: decoded, or silence in its place when it is ciphertext or corrupt. */
+  private decodeOrSilence(packet: Buffer): Promise<Int16Array> {
+    // Ciphertext must never reach the decoder: libopus decodes some of it into noise.
+    if (isDaveCiphertext(packet)) {
+      this.encryptedPackets++;
+      return Promise.resolve(silentFrame());
+    }
+    return this.decoder.decode(packet).then(
+      (frame) => frame ?? this.corrupt(),
+      () => this.corrupt(),
+    );
+  }
+
+  private corrupt(): Int16Array {
+    this.corruptPackets++;
+    return silentFrame();
+  }
+
+  /** Hands frames on in arrival order, whichever decode finishes first. */
+  private handOn(decoded: Promise<Int16Array | null>, now: number): void {
+    this.decoding++;
+    this.frames = this.frames
+      .then(() => decoded)
+      .then((frame) => {
+        this.decoding--;
+        this.onFrame(frame, now);
+      });
+  }
+
+  private onFrame(frame: Int16Array | null, now: number): void {
+    if (this.stopped) return;
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
     if (speechMs > before) this.events.speech(speechMs);
     this.armSilenceTimer();
-  }
-
-  /** 20 ms of audio for a packet: decoded, or silence in its place when it is ciphertext or corrupt. */
-  private decodeOrSilence(packet: Buffer): Int16Array {
-    // Ciphertext must never reach the decoder: libopus decodes some of it into noise.
-    if (isDaveCiphertext(packet)) {
-      this.encryptedPackets++;
-      return new Int16Array(FRAME_VALUES_48K_STEREO);
-    }
-    const frame = this.decoder.decode(packet);
-    if (frame) return frame;
-    this.corruptPackets++;
-    return new Int16Array(FRAME_VALUES_48K_STEREO);
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */
@@ -112,6 +154,8 @@ export class MemberListener {
     const deadline = this.segmenter.silenceDeadline;
     if (deadline === undefined) return;
     this.silenceTimer = setTimeout(() => {
+      // A frame still being decoded arrived before the deadline; it re-arms the timer when it is handed on.
+      if (this.decoding > 0) return;
       this.segmenter.checkSilence(performance.now());
       this.armSilenceTimer(); // a timer may fire a fraction of a millisecond early
     }, Math.max(1, Math.ceil(deadline - performance.now())));

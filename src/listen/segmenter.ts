@@ -1,5 +1,5 @@
 /**
- * Utterance segmentation for one speaker: 20 ms frames in (48 kHz stereo, as decoded from Discord),
+ * Utterance segmentation for one speaker: 20 ms frames in (24 kHz mono, as decoded from Discord),
  * utterances out. A turn ends after `silenceMs` without speech; utterances with less than
  * `minSpeechMs` of speech are dropped (coughs, clicks); one longer than `maxUtteranceMs` is cut and
  * sent, and the speaker's next words start a new one.
@@ -7,7 +7,7 @@
  * Time comes from the caller (packet arrival), so this is a pure state machine: the caller also calls
  * `checkSilence(now)` from a timer, because a speaker who stops talking stops sending packets.
  */
-import { FRAME_MS, FRAME_VALUES_48K_STEREO } from '../audio/format.ts';
+import { FRAME_MS, FRAME_SAMPLES_24K_MONO } from '../audio/format.ts';
 
 export interface SegmenterOptions {
   silenceMs: number;
@@ -18,8 +18,8 @@ export interface SegmenterOptions {
 }
 
 export interface Utterance {
-  /** 48 kHz stereo, from the first to the last speech frame (pauses inside kept). */
-  pcm48kStereo: Int16Array;
+  /** 24 kHz mono, from the first to the last speech frame (pauses inside kept). */
+  pcm24kMono: Int16Array;
   durationMs: number;
   speechMs: number;
   /** Arrival time of the last speech frame. */
@@ -68,7 +68,7 @@ export class UtteranceSegmenter {
     return this.active ? this.lastSpeechAt + this.options.silenceMs : undefined;
   }
 
-  /** One decoded 20 ms frame (960 x 2 values), or null for a silence packet. */
+  /** One decoded 20 ms frame (480 samples), or null for a silence packet. */
   pushFrame(frame: Int16Array | null, at: number): void {
     const speech = frame !== null && rms(frame) >= this.options.speechRms;
     if (!this.active) {
@@ -78,7 +78,7 @@ export class UtteranceSegmenter {
       if (this.active) this.fillGap(at);
     }
     if (!this.active && !speech) return;
-    this.frames.push(frame ?? new Int16Array(FRAME_VALUES_48K_STEREO));
+    this.frames.push(frame ?? new Int16Array(FRAME_SAMPLES_24K_MONO));
     this.lastFrameAt = at;
     this.lastFrameSilent = frame === null;
     if (speech) {
@@ -104,7 +104,7 @@ export class UtteranceSegmenter {
     const gap = at - this.lastFrameAt;
     if (gap < JITTER_TOLERANCE_MS && !this.lastFrameSilent) return;
     const missing = Math.floor((Math.min(at - this.lastFrameAt, GAP_FILL_LIMIT_MS) - FRAME_MS / 2) / FRAME_MS);
-    for (let i = 0; i < missing; i++) this.frames.push(new Int16Array(FRAME_VALUES_48K_STEREO));
+    for (let i = 0; i < missing; i++) this.frames.push(new Int16Array(FRAME_SAMPLES_24K_MONO));
   }
 
   private finish(reason: Utterance['reason']): void {
@@ -113,9 +113,9 @@ export class UtteranceSegmenter {
     const lastSpeechAt = this.lastSpeechAt;
     this.reset();
     if (speechMs < this.options.minSpeechMs) return;
-    const pcm = new Int16Array(kept.length * FRAME_VALUES_48K_STEREO);
-    kept.forEach((frame, i) => pcm.set(frame.subarray(0, FRAME_VALUES_48K_STEREO), i * FRAME_VALUES_48K_STEREO));
-    this.emit({ pcm48kStereo: pcm, durationMs: kept.length * FRAME_MS, speechMs, lastSpeechAt, reason });
+    const pcm = new Int16Array(kept.length * FRAME_SAMPLES_24K_MONO);
+    kept.forEach((frame, i) => pcm.set(frame.subarray(0, FRAME_SAMPLES_24K_MONO), i * FRAME_SAMPLES_24K_MONO));
+    this.emit({ pcm24kMono: pcm, durationMs: kept.length * FRAME_MS, speechMs, lastSpeechAt, reason });
   }
 
   private reset(): void {

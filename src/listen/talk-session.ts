@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GuildMember } from 'discord.js';
-import { Downsampler48kStereoTo24kMono } from '../audio/resample.ts';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeWav } from '../audio/wav.ts';
 import type { Config } from '../config.ts';
@@ -118,12 +117,6 @@ export class TalkSession {
       void this.say(`${overBudget.message} I stopped listening.`);
       return;
     }
-    const downsampler = new Downsampler48kStereoTo24kMono();
-    const head = downsampler.push(utterance.pcm48kStereo);
-    const tail = downsampler.flush();
-    const pcm = new Int16Array(head.length + tail.length);
-    pcm.set(head);
-    pcm.set(tail, head.length);
     const user: UserTurn = {
       kind: 'user',
       id: randomUUID(),
@@ -131,7 +124,7 @@ export class TalkSession {
       guildId: this.session.guildId,
       speakerId: userId,
       speakerName: this.names.get(userId) ?? 'Someone',
-      audio: { format: 'wav', data: encodeWav(pcm, OPENAI_PCM_RATE, 1), durationMs: utterance.durationMs },
+      audio: { format: 'wav', data: encodeWav(utterance.pcm24kMono, OPENAI_PCM_RATE, 1), durationMs: utterance.durationMs },
       createdAt: Date.now(),
     };
     this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });

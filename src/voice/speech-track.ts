@@ -1,19 +1,18 @@
 /**
- * The output path from the model to the channel: pcm16 24 kHz mono bytes, as they arrive ->
- * 48 kHz stereo (band-limited) -> 20 ms frames -> an OpusTrack the pacer plays (and encodes to opus
- * frame by frame as it sends them).
+ * The output path from the model to the channel: pcm16 24 kHz mono bytes, as they arrive -> 20 ms
+ * frames -> an OpusTrack the pacer plays (which encodes them to opus, still 24 kHz mono: Discord's
+ * clients play mono packets, and encoding the model's own layout costs less than resampling to 48 kHz
+ * stereo first; `npm run bench` measures both).
  */
-import { OPENAI_PCM_RATE } from '../audio/format.ts';
+import { MONO_24K, OPENAI_PCM_RATE } from '../audio/format.ts';
 import { Pcm20msFramer } from '../audio/opus-frames.ts';
 import { Pcm16Assembler } from '../audio/pcm-assembler.ts';
-import { Upsampler24kMonoTo48kStereo } from '../audio/resample.ts';
 import { OpusTrack, PRIORITY_ANSWER } from './track.ts';
 
 export class SpeechTrackWriter {
   readonly track: OpusTrack;
   private readonly assembler = new Pcm16Assembler();
-  private readonly upsampler = new Upsampler24kMonoTo48kStereo();
-  private readonly framer = new Pcm20msFramer();
+  private readonly framer = new Pcm20msFramer(MONO_24K);
   private samples24k = 0;
 
   constructor(priority = PRIORITY_ANSWER) {
@@ -30,16 +29,13 @@ export class SpeechTrackWriter {
     if (this.track.cancelled) return;
     const samples = this.assembler.push(pcm16);
     this.samples24k += samples.length;
-    const frames = this.framer.push(this.upsampler.push(samples));
+    const frames = this.framer.push(samples);
     if (frames.length > 0) this.track.push(...frames);
   }
 
-  /** Flushes the resampler and framer tails and ends the track. */
+  /** Flushes the framer's tail and ends the track. */
   end(): void {
-    if (!this.track.cancelled) {
-      const tail = this.framer.push(this.upsampler.flush());
-      this.track.push(...tail, ...this.framer.flush());
-    }
+    if (!this.track.cancelled) this.track.push(...this.framer.flush());
     this.track.end();
   }
 }

@@ -1,47 +1,66 @@
 /**
  * One piece of audio for the pacer (an answer, an announcement part), filled while it is being
- * produced with opus packets or with 20 ms PCM frames that are encoded only when sent: the codec's cost
- * then spreads evenly over the pacer's ticks instead of arriving in bursts with the model's chunks, and
- * audio cut by barge-in is never encoded. It records how much was actually played, so an interrupted
- * answer can be stored as what the listeners heard.
+ * produced with opus packets or with 20 ms PCM frames. Frames are encoded in the codec threads a little
+ * ahead of the pacer (never the whole answer at once: audio cut by barge-in is mostly never encoded),
+ * so the main thread only sends. A frame still being encoded at its tick is late: the pacer sends a
+ * silence frame in its place and plays it on the next tick, never two packets in one tick. The track
+ * records how much was actually played, so an interrupted answer can be stored as what was heard.
  */
-import { FRAME_MS } from '../audio/format.ts';
+import { FRAME_MS, MONO_24K } from '../audio/format.ts';
+import { codecPool, type StreamEncoder } from '../audio/codec-pool.ts';
 import { OpusFrameEncoder } from '../audio/opus-frames.ts';
 
-/** An opus packet, or a 20 ms frame of 48 kHz stereo PCM to encode when it is sent. */
+/** An opus packet, or a 20 ms frame of 24 kHz mono PCM to encode before it is sent. */
 export type TrackItem = Buffer | Int16Array;
 
 export const PRIORITY_ANSWER = 0;
 export const PRIORITY_ANNOUNCEMENT = 10;
+
+/** When fewer frames than this are encoded (or being encoded) ahead of the pacer, more are sent off. */
+const ENCODE_LOW_WATER_FRAMES = 5;
+/** How far ahead of the pacer frames are encoded: 300 ms, far more than a busy codec thread lags. */
+const ENCODE_AHEAD_FRAMES = 15;
 
 export type TrackOutcome = 'played' | 'cancelled';
 /** Why the pacer gave up on a track it held: the call's encryption never became ready, or reconnecting took too long. */
 export type TrackFailure = 'e2ee' | 'reconnecting';
 
 export class OpusTrack {
-  private readonly packets: TrackItem[] = [];
-  private encoder: OpusFrameEncoder | undefined;
+  private readonly items: TrackItem[] = [];
   private head = 0;
+  /** Items before this index are packets or on their way to the codec threads. */
+  private submitted = 0;
+  private encoder: StreamEncoder | undefined;
+  /** Used only when the codec threads fail: the answer goes on, encoded here. */
+  private localEncoder: OpusFrameEncoder | undefined;
+  private inputEnded = false;
   private notify: (() => void) | undefined;
   private settle!: (outcome: TrackOutcome) => void;
   /** Resolves once every packet was played, or when the track is cancelled. */
   readonly done: Promise<TrackOutcome>;
-  ended = false;
   cancelled = false;
   /** Set when the pacer gave up holding this track (it is then cancelled too). */
   failure: TrackFailure | undefined;
   /** Packets of this track sent to the channel. */
   playedFrames = 0;
-  /** Ticks on which the track was playing but had nothing ready (the producer was late). */
+  /** Ticks on which the track was playing but had nothing ready (the producer or the codec was late). */
   underflowFrames = 0;
   /** performance.now() of the first packet sent, for latency figures. */
   firstPlayedAt: number | undefined;
 
   readonly priority: number;
+  private readonly openEncoder: () => StreamEncoder;
 
-  constructor(priority: number = PRIORITY_ANSWER) {
+  /** `openEncoder` gives the track its encoder on its first frame (a stream of the codec threads by default). */
+  constructor(priority: number = PRIORITY_ANSWER, openEncoder: () => StreamEncoder = () => codecPool().openEncoder()) {
     this.priority = priority;
+    this.openEncoder = openEncoder;
     this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** No more packets will come and every one was taken (or the track was cancelled). */
+  get ended(): boolean {
+    return this.cancelled || (this.inputEnded && this.head >= this.items.length);
   }
 
   /** Milliseconds of this track that were played. */
@@ -51,19 +70,21 @@ export class OpusTrack {
 
   /** Milliseconds of audio pushed so far. */
   get producedMs(): number {
-    return this.packets.length * FRAME_MS;
+    return this.items.length * FRAME_MS;
   }
 
-  push(...packets: TrackItem[]): void {
-    if (this.ended || this.cancelled || packets.length === 0) return;
-    this.packets.push(...packets);
+  push(...items: TrackItem[]): void {
+    if (this.inputEnded || this.cancelled || items.length === 0) return;
+    this.items.push(...items);
+    this.encodeAhead();
     this.notify?.();
   }
 
   /** No more packets will come; the track finishes when the queued ones are played. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.inputEnded) return;
+    this.inputEnded = true;
+    this.encodeAhead();
     this.notify?.();
   }
 
@@ -71,9 +92,10 @@ export class OpusTrack {
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.ended = true;
-    this.packets.length = 0;
+    this.inputEnded = true;
+    this.items.length = 0;
     this.head = 0;
+    this.encoder?.close();
     this.settle('cancelled');
   }
 
@@ -89,18 +111,17 @@ export class OpusTrack {
     this.notify = notify;
   }
 
-  /** @internal */
+  /** @internal the next packet, or undefined when none is ready (not produced or not encoded yet). */
   take(): Buffer | undefined {
-    if (this.head >= this.packets.length) return undefined;
-    const item = this.packets[this.head]!;
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    if (!Buffer.isBuffer(item)) return undefined;
     // Keep the array for producedMs, but release the audio.
-    this.packets[this.head++] = EMPTY;
+    this.items[this.head++] = EMPTY;
     this.playedFrames++;
     this.firstPlayedAt ??= performance.now();
-    if (Buffer.isBuffer(item)) return item;
-    // One encoder per track keeps the codec's state continuous across the answer's frames.
-    this.encoder ??= new OpusFrameEncoder();
-    return this.encoder.encodeFrame(item);
+    this.encodeAhead();
+    return item;
   }
 
   /** @internal */
@@ -110,7 +131,38 @@ export class OpusTrack {
 
   /** @internal */
   markPlayed(): void {
+    this.encoder?.close();
     this.settle('played');
+  }
+
+  /** Sends the frames within reach of the pacer to the codec threads, in batches rather than one by one. */
+  private encodeAhead(): void {
+    if (this.cancelled) return;
+    this.submitted = Math.max(this.submitted, this.head);
+    if (this.submitted - this.head >= ENCODE_LOW_WATER_FRAMES) return;
+    const limit = Math.min(this.items.length, this.head + ENCODE_AHEAD_FRAMES);
+    const indices: number[] = [];
+    for (let i = this.submitted; i < limit; i++) if (!Buffer.isBuffer(this.items[i])) indices.push(i);
+    this.submitted = limit;
+    if (indices.length === 0) return;
+    const frames = indices.map((i) => this.items[i] as Int16Array);
+    // One encoder per track keeps the codec's state continuous across the answer's frames.
+    this.encoder ??= this.openEncoder();
+    this.encoder.encode(frames).then(
+      (packets) => this.fill(indices, packets),
+      () => this.fill(indices, this.encodeHere(frames)),
+    );
+  }
+
+  private encodeHere(frames: Int16Array[]): Buffer[] {
+    this.localEncoder ??= new OpusFrameEncoder(MONO_24K);
+    return frames.map((frame) => this.localEncoder!.encodeFrame(frame));
+  }
+
+  private fill(indices: number[], packets: Buffer[]): void {
+    if (this.cancelled) return;
+    indices.forEach((index, k) => (this.items[index] = packets[k]!));
+    this.notify?.();
   }
 }
 

@@ -29,6 +29,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** Working directory; a temp dir keeps a developer's .env out of the drill. */
   cwd: string;
+  /** Extra node flags before the script (e.g. --inspect for a profiler). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -81,7 +83,7 @@ export class BotProcess {
 
   /** Starts `node src/main.ts` with exactly `env` (plus PATH). */
   static start(options: SpawnOptions): BotProcess {
-    const child = spawn(process.execPath, NODE_ARGS, {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...NODE_ARGS], {
       cwd: options.cwd,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

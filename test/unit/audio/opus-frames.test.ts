@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_VALUES_48K_STEREO, monoToStereo } from '../../../src/audio/format.ts';
+import { FRAME_SAMPLES_24K_MONO, FRAME_VALUES_48K_STEREO, MONO_24K, STEREO_48K, monoToStereo } from '../../../src/audio/format.ts';
 import { OpusFrameDecoder, OpusFrameEncoder } from '../../../src/audio/opus-frames.ts';
 import { opusPacketSamples48k } from '../../../src/audio/opus-packet.ts';
+import { Downsampler48kStereoTo24kMono, Upsampler24kMonoTo48kStereo } from '../../../src/audio/resample.ts';
 import { mixToMono, normalizedCrossCorrelation } from '../../support/compare.ts';
 import { concat, speechLike } from '../../support/signals.ts';
 
@@ -57,6 +58,35 @@ describe('OpusFrameEncoder', () => {
     const { peak, lag } = normalizedCrossCorrelation(mono, mixToMono(decoded, 2), 2_000);
     // Hybrid (SILK + CELT) mode, chosen for voice, shifts the waveform by a sample or two.
     expect(Math.abs(lag - CODEC_DELAY_48K)).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(0.9);
+  });
+});
+
+describe('24 kHz mono (the model\'s layout)', () => {
+  it('encodes 480-sample frames into packets a 48 kHz stereo listener hears as the input', () => {
+    const mono24k = speechLike(1_000, 24_000, 24);
+    const encoder = new OpusFrameEncoder(MONO_24K);
+    const listener = new OpusFrameDecoder(STEREO_48K);
+    const packets = [...encoder.push(mono24k), ...encoder.flush()];
+    // 50 frames plus the look-ahead frame; every packet is 20 ms as Discord expects.
+    expect(packets.length).toBe(51);
+    for (const packet of packets) expect(opusPacketSamples48k(packet)).toBe(960);
+    const heard = mixToMono(concat(...packets.map((p) => listener.decode(p)!)), 2);
+    const reference = mixToMono(new Upsampler24kMonoTo48kStereo().push(mono24k), 2);
+    const { peak, lag } = normalizedCrossCorrelation(reference, heard, 2_000);
+    expect(Math.abs(lag - CODEC_DELAY_48K)).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(0.9);
+  });
+
+  it('decodes any Discord packet straight to 24 kHz mono frames', () => {
+    const stereo = monoToStereo(speechLike(1_000, 48_000, 25));
+    const client = new OpusFrameEncoder(STEREO_48K);
+    const decoder = new OpusFrameDecoder(MONO_24K);
+    const frames = [...client.push(stereo), ...client.flush()].map((p) => decoder.decode(p)!);
+    for (const frame of frames) expect(frame.length).toBe(FRAME_SAMPLES_24K_MONO);
+    const reference = new Downsampler48kStereoTo24kMono().push(stereo);
+    const { peak, lag } = normalizedCrossCorrelation(reference, concat(...frames), 1_000);
+    expect(Math.abs(lag - CODEC_DELAY_48K / 2)).toBeLessThanOrEqual(4);
     expect(peak).toBeGreaterThan(0.9);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_VALUES_48K_STEREO } from '../../../src/audio/format.ts';
+import { FRAME_SAMPLES_24K_MONO } from '../../../src/audio/format.ts';
 import { UtteranceSegmenter, type Utterance } from '../../../src/listen/segmenter.ts';
 
-const loud = () => new Int16Array(FRAME_VALUES_48K_STEREO).fill(3_000);
-const quiet = () => new Int16Array(FRAME_VALUES_48K_STEREO).fill(10);
+const loud = () => new Int16Array(FRAME_SAMPLES_24K_MONO).fill(3_000);
+const quiet = () => new Int16Array(FRAME_SAMPLES_24K_MONO).fill(10);
 const options = { silenceMs: 600, minSpeechMs: 300, maxUtteranceMs: 2_000 };
 
 function run(frames: (Int16Array | null | 'gap')[], opts = options) {

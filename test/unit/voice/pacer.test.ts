@@ -113,12 +113,40 @@ describe('VoicePacer', () => {
     const pacer = new VoicePacer(sink);
     const track = pacer.enqueue(new OpusTrack());
     track.push(...Array.from({ length: 50 }, (_, i) => packet(i)));
-    await new Promise((r) => setTimeout(r, 70));
+    await new Promise((r) => setTimeout(r, 150));
     track.cancel();
     const sentAtCancel = audible(played).length;
     expect(await track.done).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 60));
     expect(audible(played).length).toBe(sentAtCancel);
     pacer.close();
+  });
+});
+
+describe('OpusTrack of PCM frames', () => {
+  it('plays frames the codec returns late one per tick, with silence while waiting, never in a burst', async () => {
+    const sent: { at: number; packet: Buffer }[] = [];
+    const sink: PacketSink = { play: (p) => sent.push({ at: performance.now(), packet: p }), setSpeaking: () => undefined, ready: () => true };
+    const pacer = new VoicePacer(sink);
+    let batches = 0;
+    // A codec that answers the first batch at once and every later one 150 ms late (more than the frames left ahead).
+    const slowEncoder = {
+      encode: async (frames: readonly Int16Array[]) => {
+        if (batches++ > 0) await new Promise((r) => setTimeout(r, 150));
+        return frames.map((f) => Buffer.from([f[0]!]));
+      },
+      close: () => undefined,
+    };
+    const track = pacer.enqueue(new OpusTrack(undefined, () => slowEncoder));
+    track.push(...Array.from({ length: 30 }, (_, i) => new Int16Array(480).fill(i + 1)));
+    track.end();
+    expect(await track.done).toBe('played');
+    pacer.close();
+    const audio = sent.filter((s) => !s.packet.equals(SILENCE_FRAME));
+    expect(audio.map((s) => s.packet[0])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(track.underflowFrames).toBeGreaterThan(0);
+    // The clock stays honest: packet i never goes out before tick i (a late timer is followed by a shorter
+    // wait, which is the drift correction, but nothing is sent ahead of its tick to catch up).
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[0]!.at).toBeGreaterThan(i * 20 - 5);
   });
 });
