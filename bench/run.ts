@@ -18,6 +18,7 @@ import { emptySingleGuildSamples, measureAsk, measureVoiceTurns } from './single
 import { roundSummary, summarize } from './stats.ts';
 import { NON_STREAMING_MODEL, emptyFirstAudioSamples, measureFirstAudio } from './streaming.ts';
 import { withTimeout } from './timing.ts';
+import { measureSpeculation, speculationFigures, type SpeculationResults } from './speculation.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BED_TIMEOUT_MS = 30_000;
@@ -46,11 +47,12 @@ async function main(): Promise<void> {
     audioPaths: {},
     errors: [],
   };
+  let speculation: SpeculationResults | undefined;
   let finished = false;
   const finish = (reason: string): void => {
     if (finished) return;
     finished = true;
-    report(options, results, startedAt, reason);
+    report(options, results, startedAt, reason, speculation);
     process.exit(0);
   };
   setTimeout(() => finish(`watchdog: the run exceeded ${options.hardLimitMs / 1_000} s; figures so far`), options.hardLimitMs).unref();
@@ -95,6 +97,10 @@ async function main(): Promise<void> {
       await closeBed(buffered, results);
     }
   });
+  await step('7. speculative answers', 240_000, async () => {
+    speculation = await measureSpeculation({ samples: options.quick ? 3 : 8 });
+    results.errors.push(...speculation.errors);
+  });
   for (const guilds of options.loadGuildCounts) {
     const setupMs = 20_000 + guilds * 400;
     const plan = {
@@ -118,8 +124,8 @@ async function closeBed(bed: TestBed, results: BenchResults): Promise<void> {
   await withTimeout(bed.close(), 20_000, 'closing a test bed').catch((err: unknown) => results.errors.push(String(err)));
 }
 
-function report(options: BenchOptions, results: BenchResults, startedAt: number, reason: string): void {
-  const figures = buildFigures(results);
+function report(options: BenchOptions, results: BenchResults, startedAt: number, reason: string, speculation?: SpeculationResults): void {
+  const figures = [...buildFigures(results), ...(speculation ? speculationFigures(speculation) : [])];
   const machine = machineInfo();
   const durationS = Math.round((performance.now() - startedAt) / 100) / 10;
   console.log('');
@@ -159,6 +165,7 @@ function report(options: BenchOptions, results: BenchResults, startedAt: number,
       },
       load: results.load,
       audioPaths: results.audioPaths,
+      speculation,
     },
     errors: problems,
   });

@@ -68,6 +68,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
+  // 2: the /talk mode a server starts with, and speculative answer starts (used or wasted) for /usage.
+  `
+  ALTER TABLE guild_settings ADD COLUMN talk_mode TEXT CHECK (talk_mode IN ('all', 'addressed'));
+  CREATE TABLE speculative_starts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id TEXT NOT NULL,
+    wasted INTEGER NOT NULL CHECK (wasted IN (0, 1)),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX speculative_starts_by_guild_time ON speculative_starts (guild_id, created_at);
+  `,
 ];
 
 /** The schema version this build writes. */

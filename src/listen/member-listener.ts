@@ -13,6 +13,18 @@ export interface MemberListenerEvents {
   utterance(utterance: Utterance): void;
   /** Speech so far in the utterance in progress, after every speech frame (for barge-in). */
   speech(speechMs: number): void;
+  /**
+   * The speaker has been silent for the early window: the utterance so far, which a speculative answer
+   * may start on. Followed by `utterance` (the same audio) or by `resumed`.
+   */
+  tentative?(utterance: Utterance): void;
+  /** The speaker spoke again after `tentative`: that utterance goes on. */
+  resumed?(): void;
+}
+
+export interface ListenerOptions extends SegmenterOptions {
+  /** Silence after which `tentative` fires; undefined or >= silenceMs: never. */
+  earlyStartMs?: number;
 }
 
 export class MemberListener {
@@ -25,13 +37,22 @@ export class MemberListener {
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private earlyTimer: NodeJS.Timeout | undefined;
+  /** `tentative` fired for the utterance in progress. */
+  private tentativeSent = false;
+  private readonly earlyStartMs: number | undefined;
   private stopped = false;
 
-  constructor(receiver: VoiceReceiver, userId: string, options: SegmenterOptions, events: MemberListenerEvents) {
+  constructor(receiver: VoiceReceiver, userId: string, options: ListenerOptions, events: MemberListenerEvents) {
     this.userId = userId;
     this.events = events;
     this.receiver = receiver;
-    this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
+    const { earlyStartMs, ...segmenterOptions } = options;
+    this.earlyStartMs = earlyStartMs !== undefined && earlyStartMs < options.silenceMs ? earlyStartMs : undefined;
+    this.segmenter = new UtteranceSegmenter(segmenterOptions, (u) => {
+      this.tentativeSent = false;
+      events.utterance(u);
+    });
     this.stream = this.subscribe();
   }
 
@@ -55,6 +76,9 @@ export class MemberListener {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.silenceTimer);
+    clearTimeout(this.earlyTimer);
+    if (this.tentativeSent) this.events.resumed?.();
+    this.tentativeSent = false;
     this.segmenter.discard();
     this.stream.destroy();
   }
@@ -73,8 +97,30 @@ export class MemberListener {
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
-    if (speechMs > before) this.events.speech(speechMs);
+    if (speechMs > before) {
+      if (this.tentativeSent) {
+        this.tentativeSent = false;
+        this.events.resumed?.();
+      }
+      this.events.speech(speechMs);
+      this.armEarlyTimer();
+    }
     this.armSilenceTimer();
+  }
+
+  /** Fires `tentative` once the speaker has been silent for the early window. */
+  private armEarlyTimer(): void {
+    clearTimeout(this.earlyTimer);
+    if (this.earlyStartMs === undefined || !this.events.tentative) return;
+    const at = this.segmenter.silentSince(this.earlyStartMs);
+    if (at === undefined) return;
+    this.earlyTimer = setTimeout(() => {
+      if (this.stopped || this.tentativeSent || this.segmenter.silentSince(this.earlyStartMs!) !== at) return;
+      const utterance = this.segmenter.snapshot();
+      if (!utterance) return;
+      this.tentativeSent = true;
+      this.events.tentative!(utterance);
+    }, Math.max(1, Math.ceil(at - performance.now())));
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */

@@ -7,9 +7,12 @@ import type { VoiceState } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { TalkSession } from './talk-session.ts';
+import { TurnLatencies } from './turn-latency.ts';
 
 export class TalkSessions {
   private readonly byGuild = new Map<string, TalkSession>();
+  /** The last spoken turns' timings per server (/latency); outlives the sessions. */
+  readonly latency = new TurnLatencies();
 
   get(guildId: string): TalkSession | undefined {
     return this.byGuild.get(guildId);
