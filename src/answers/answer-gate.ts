@@ -47,6 +47,7 @@ export class AnswerGate {
         options.onWithdraw();
       }
     });
+    this.maybeOpen();
   }
 
   get isOpen(): boolean {
