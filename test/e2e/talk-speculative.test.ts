@@ -58,7 +58,8 @@ describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
     const users = turns(bed, 'user');
     expect(users).toHaveLength(usersBefore + 1);
     // One turn with both parts (1.4 s of speech plus the pause).
-    const audio = users.at(-1)!.kind === 'user' ? users.at(-1)!.audio : undefined;
+    const last = users.at(-1)!;
+    const audio = last.kind === 'user' ? last.audio : undefined;
     expect(audio?.durationMs).toBeGreaterThan(1_400);
     const counts = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
     expect(counts.wasted).toBeGreaterThanOrEqual(1);
