@@ -10,6 +10,7 @@ import type { Store } from './conversation/store.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { TalkSessions } from './listen/talk-sessions.ts';
+import type { Presence } from './presence/presence.ts';
 import type { VoiceSessions } from './voice/sessions.ts';
 
 export interface AppContext {
@@ -26,6 +27,8 @@ export interface AppContext {
   costs: CostGuard;
   /** Aborted when the bot shuts down: in-flight answers stop and store what was heard. */
   shutdown: AbortSignal;
+  /** Auto-leave and following a member (/join follow). */
+  presence: Presence;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
 }

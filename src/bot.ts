@@ -16,6 +16,7 @@ import { CostGuard } from './cost/guard.ts';
 import { SqliteStore } from './conversation/store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
+import { Presence } from './presence/presence.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
@@ -58,10 +59,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const metrics = createMetrics();
   const voice = new VoiceSessions(log, () => metrics.error('voice_disconnect'));
   let ops: OpsServer | undefined;
-  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }) };
+  const turns = new ChannelLocks({ maxQueued: config.turnQueueLimit });
+  const presence = new Presence({ config, log, client, voice, talk, turns });
+  const ctx: AppContext = { config, log, client, voice, talk, openai, store, metrics, costs: new CostGuard(config, store), shutdown: shutdown.signal, turns, presence };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  // Presence first: following a member reads whom the conversation listened to before it forgets them.
+  client.on(Events.VoiceStateUpdate, (before, after) => ctx.presence.onVoiceStateUpdate(before, after));
   client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(ctx, before, after));
   client.on(Events.Error, (err) => log.error('discord client error', { err }));
   client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
@@ -73,6 +78,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     stopped = true;
     // New interactions are refused from here on (see the router); answers in flight stop and store what was heard.
     shutdown.abort(new Error('shutting down'));
+    ctx.presence.stop();
     talk.closeAll();
     voice.destroyAll();
     if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
@@ -91,6 +97,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
     await client.login(config.discordToken);
     await ready;
+    ctx.presence.start();
     log.info('logged in', { user: client.user?.tag, guilds: client.guilds.cache.size });
     if (options.registerCommands !== false) {
       log.info(await registerCommands(createRest(config), config, commands));
