@@ -68,6 +68,6 @@ describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
 
   it('reports the starts in /usage', async () => {
     const usage = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' });
-    expect((await usage.waitForReply()).body.content).toMatch(/Speculative answer starts this month: \d+, [1-9]\d* wasted/);
+    expect((await usage.waitFor((r) => r.kind === 'edit')).body.content).toMatch(/Speculative answer starts this month: \d+, [1-9]\d* wasted/);
   });
 });
