@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       await closeBed(buffered, results);
     }
   });
-  await step('7. speculative answers', 240_000, async () => {
+  await step('7. speculative answers', 480_000, async () => {
     speculation = await measureSpeculation({ samples: options.quick ? 3 : 8 });
     results.errors.push(...speculation.errors);
   });

@@ -19,14 +19,26 @@ export const SPECULATION_MODEL_DELAYS_MS = [300, 500, 800] as const;
 const JUDGED_DELAY_MS = 500;
 const JUDGED_MARGIN_MS = 50;
 const STEP_TIMEOUT_MS = 15_000;
+/** Early windows measured: 0 (speculation off), the default, and around it (less or more latency hidden). */
+const EARLY_WINDOWS_MS = [0, 50, DEFAULT_EARLY_START_MS, 200] as const;
+
+/** The scripted conversation at one early window. */
+export interface ConversationResult {
+  earlyStartMs: number;
+  utterances: number;
+  requests: number;
+  started: number;
+  wasted: number;
+  answersPlayed: number;
+}
 
 export interface SpeculationResults {
   silenceMs: number;
   earlyStartMs: number;
-  /** End of speech -> first audible packet, by model delay, speculation off and on. */
-  firstAudibleMs: { off: Record<number, number[]>; on: Record<number, number[]> };
-  /** The scripted conversation with pauses. */
-  conversation: { utterances: number; requests: number; started: number; wasted: number; answersPlayed: number };
+  /** End of speech -> first audible packet, by early window (0 = off), then by model delay. */
+  firstAudibleMs: Record<number, Record<number, number[]>>;
+  /** The scripted conversation with pauses, at the default early window and at longer ones. */
+  conversations: ConversationResult[];
   errors: string[];
 }
 
@@ -46,29 +58,28 @@ const CONVERSATION: { phrases: number[]; pauses: number[] }[] = [
 ];
 
 export async function measureSpeculation(options: { samples: number }): Promise<SpeculationResults> {
-  const results: SpeculationResults = {
-    silenceMs: NaN,
-    earlyStartMs: DEFAULT_EARLY_START_MS,
-    firstAudibleMs: { off: {}, on: {} },
-    conversation: { utterances: 0, requests: 0, started: 0, wasted: 0, answersPlayed: 0 },
-    errors: [],
-  };
-  for (const mode of ['off', 'on'] as const) {
-    const bed = await startTestBed({ PARLEY_EARLY_START_MS: mode === 'off' ? '0' : String(DEFAULT_EARLY_START_MS) });
+  const results: SpeculationResults = { silenceMs: NaN, earlyStartMs: DEFAULT_EARLY_START_MS, firstAudibleMs: {}, conversations: [], errors: [] };
+  for (const earlyStartMs of EARLY_WINDOWS_MS) {
+    const bed = await startTestBed({ PARLEY_EARLY_START_MS: String(earlyStartMs) });
     try {
       results.silenceMs = bed.config.silenceMs;
       await startTalk(bed);
-      for (const delay of SPECULATION_MODEL_DELAYS_MS) {
-        const samples = (results.firstAudibleMs[mode][delay] = [] as number[]);
+      // Every model delay without speculation and at the default; the judged delay alone at the others.
+      const delays = earlyStartMs === 0 || earlyStartMs === DEFAULT_EARLY_START_MS ? SPECULATION_MODEL_DELAYS_MS : [JUDGED_DELAY_MS];
+      const byDelay = (results.firstAudibleMs[earlyStartMs] = {} as Record<number, number[]>);
+      for (const delay of delays) {
+        const samples = (byDelay[delay] = [] as number[]);
         for (let i = 0; i < options.samples; i++) {
           try {
             samples.push(await firstAudibleOnce(bed, delay, speechLike(800, DISCORD_PCM_RATE, 300 + i, DISCORD_CHANNELS)));
           } catch (err) {
-            results.errors.push(`speculation ${mode}, ${delay} ms model, sample ${i}: ${String(err)}`);
+            results.errors.push(`early start ${earlyStartMs} ms, ${delay} ms model, sample ${i}: ${String(err)}`);
           }
         }
       }
-      if (mode === 'on') await measureConversation(bed, results);
+      if (earlyStartMs > 0) results.conversations.push(await measureConversation(bed, earlyStartMs));
+    } catch (err) {
+      results.errors.push(`early start ${earlyStartMs} ms: ${String(err)}`);
     } finally {
       await withTimeout(bed.close(), 20_000, 'closing the speculation test bed').catch((err: unknown) => results.errors.push(String(err)));
     }
@@ -104,7 +115,8 @@ async function settle(bed: TestBed): Promise<void> {
   await bed.discord.capture(bed.ids.guild).waitForQuiet(150, STEP_TIMEOUT_MS);
 }
 
-async function measureConversation(bed: TestBed, results: SpeculationResults): Promise<void> {
+async function measureConversation(bed: TestBed, earlyStartMs: number): Promise<ConversationResult> {
+  const result: ConversationResult = { earlyStartMs, utterances: 0, requests: 0, started: 0, wasted: 0, answersPlayed: 0 };
   const before = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
   const requestsBefore = chatRequestCount(bed.openai);
   const answersBefore = assistantTurns(bed);
@@ -117,16 +129,17 @@ async function measureConversation(bed: TestBed, results: SpeculationResults): P
       await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(ms, DISCORD_PCM_RATE, seed++, DISCORD_CHANNELS), pause === undefined ? {} : { trailingSilenceFrames: 0 });
       if (pause !== undefined) await sleep(pause);
     }
-    results.conversation.utterances++;
-    await pollUntil(() => assistantTurns(bed) >= answersBefore + results.conversation.utterances, STEP_TIMEOUT_MS, 'the answer to be stored', 20);
+    result.utterances++;
+    await pollUntil(() => assistantTurns(bed) >= answersBefore + result.utterances, STEP_TIMEOUT_MS, 'the answer to be stored', 20);
     await settle(bed);
     bed.openai.clearChatScripts();
   }
   const after = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
-  results.conversation.requests = chatRequestCount(bed.openai) - requestsBefore;
-  results.conversation.started = after.started - before.started;
-  results.conversation.wasted = after.wasted - before.wasted;
-  results.conversation.answersPlayed = assistantTurns(bed) - answersBefore;
+  result.requests = chatRequestCount(bed.openai) - requestsBefore;
+  result.started = after.started - before.started;
+  result.wasted = after.wasted - before.wasted;
+  result.answersPlayed = assistantTurns(bed) - answersBefore;
+  return result;
 }
 
 function assistantTurns(bed: TestBed): number {
@@ -136,18 +149,26 @@ function assistantTurns(bed: TestBed): number {
 /** Figure 7 rows. */
 export function speculationFigures(r: SpeculationResults): Figure[] {
   const figures: Figure[] = [];
+  const p50 = (early: number, delay: number) => summarize(r.firstAudibleMs[early]?.[delay] ?? []);
+  const judged = { op: '<=' as const, value: r.silenceMs + JUDGED_MARGIN_MS };
   for (const delay of SPECULATION_MODEL_DELAYS_MS) {
-    const off = summarize(r.firstAudibleMs.off[delay] ?? []);
-    const on = summarize(r.firstAudibleMs.on[delay] ?? []);
-    const target = delay === JUDGED_DELAY_MS ? { op: '<=' as const, value: r.silenceMs + JUDGED_MARGIN_MS } : null;
+    const off = p50(0, delay);
+    const on = p50(r.earlyStartMs, delay);
     figures.push(
       figure(`speculation.${delay}.off`, `7. end of speech -> first audible, ${delay} ms model, no speculation (p50)`, off.p50, 'ms', null, `n=${off.n}`),
-      figure(`speculation.${delay}.on`, `7. the same with speculation after ${r.earlyStartMs} ms (p50)`, on.p50, 'ms', target, `n=${on.n}`),
+      figure(`speculation.${delay}.on`, `7. the same, speculation after ${r.earlyStartMs} ms (default) (p50)`, on.p50, 'ms', delay === JUDGED_DELAY_MS ? judged : null, `n=${on.n}`),
     );
   }
-  const c = r.conversation;
-  figures.push(
-    figure('speculation.wastedShare', '7. speculative requests wasted (conversation with mid-sentence pauses)', c.started > 0 ? (100 * c.wasted) / c.started : NaN, '%', null, `${c.wasted} of ${c.started} starts; ${c.requests} requests for ${c.utterances} sentences, ${c.answersPlayed} answers`),
-  );
+  for (const early of EARLY_WINDOWS_MS) {
+    if (early === 0 || early === r.earlyStartMs) continue;
+    const s = p50(early, JUDGED_DELAY_MS);
+    figures.push(figure(`speculation.${JUDGED_DELAY_MS}.early${early}`, `7. ${JUDGED_DELAY_MS} ms model, speculation after ${early} ms (p50)`, s.p50, 'ms', null, `n=${s.n}`));
+  }
+  for (const c of r.conversations) {
+    const which = c.earlyStartMs === r.earlyStartMs ? ' (default)' : '';
+    figures.push(
+      figure(`speculation.wastedShare.${c.earlyStartMs}`, `7. wasted speculative requests, early start ${c.earlyStartMs} ms${which}, conversation with pauses`, c.started > 0 ? (100 * c.wasted) / c.started : NaN, '%', null, `${c.wasted} of ${c.started} starts; ${c.requests} requests for ${c.utterances} sentences, ${c.answersPlayed} answers`),
+    );
+  }
   return figures;
 }
