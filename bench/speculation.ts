@@ -20,7 +20,7 @@ const JUDGED_DELAY_MS = 500;
 const JUDGED_MARGIN_MS = 50;
 const STEP_TIMEOUT_MS = 15_000;
 /** Early windows measured: 0 (speculation off), the default, and around it (less or more latency hidden). */
-const EARLY_WINDOWS_MS = [0, 50, DEFAULT_EARLY_START_MS, 200] as const;
+const EARLY_WINDOWS_MS = [0, DEFAULT_EARLY_START_MS, 100, 200] as const;
 
 /** The scripted conversation at one early window. */
 export interface ConversationResult {

@@ -77,10 +77,12 @@ export const DEFAULT_PERSONA =
   'your answers are spoken aloud. Several people may talk to you; their names precede what they say.';
 
 /**
- * Default early start: at a 600 ms silence window, a speculative request 100 ms after the last speech
- * hides a model that answers within about 500 ms entirely (see `npm run bench`, figure 7).
+ * Default early start, from the benchmark (figure 7, 600 ms silence window, 500 ms model): 50 ms keeps the
+ * first audible packet within the window + 50 ms (613-634 ms over two runs); 100 ms came to 653-656 ms and
+ * 200 ms to 723-761 ms, while wasting little less (47-50% and 39-43% of starts against 50-53% on a
+ * conversation with mid-sentence pauses).
  */
-export const DEFAULT_EARLY_START_MS = 100;
+export const DEFAULT_EARLY_START_MS = 50;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
