@@ -125,9 +125,10 @@ async function measureConversation(bed: TestBed, earlyStartMs: number): Promise<
     for (let i = 0; i < 4; i++) script(bed, JUDGED_DELAY_MS, seed++);
     for (const [index, ms] of sentence.phrases.entries()) {
       const pause = sentence.pauses[index];
-      // Inside a sentence the client keeps sending through a short breath; it sends its silence frames at the end.
-      await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(ms, DISCORD_PCM_RATE, seed++, DISCORD_CHANNELS), pause === undefined ? {} : { trailingSilenceFrames: 0 });
-      if (pause !== undefined) await sleep(pause);
+      // A client's voice activity detection ends every phrase with its five silence frames (100 ms) and
+      // stops sending; the pause counts from the last speech.
+      await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(ms, DISCORD_PCM_RATE, seed++, DISCORD_CHANNELS));
+      if (pause !== undefined) await sleep(Math.max(0, pause - 100));
     }
     result.utterances++;
     await pollUntil(() => assistantTurns(bed) >= answersBefore + result.utterances, STEP_TIMEOUT_MS, 'the answer to be stored', 20);

@@ -22,6 +22,9 @@ export interface MemberListenerEvents {
   resumed?(): void;
 }
 
+/** A gap in packets this long after the last speech counts as a pause even without a silent frame. */
+export const EARLY_START_WITHOUT_SILENCE_MS = 200;
+
 export interface ListenerOptions extends SegmenterOptions {
   /** Silence after which `tentative` fires; undefined or >= silenceMs: never. */
   earlyStartMs?: number;
@@ -40,6 +43,12 @@ export class MemberListener {
   private earlyTimer: NodeJS.Timeout | undefined;
   /** `tentative` fired for the utterance in progress. */
   private tentativeSent = false;
+  /**
+   * A silent frame (a silence packet or a quiet one) arrived after the last speech frame. Without one, a
+   * gap in packets is more likely jitter than a pause (see the segmenter), so the early start waits for
+   * `EARLY_START_WITHOUT_SILENCE_MS` instead.
+   */
+  private silenceSeen = false;
   private readonly earlyStartMs: number | undefined;
   private stopped = false;
 
@@ -98,29 +107,48 @@ export class MemberListener {
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
     if (speechMs > before) {
+      this.silenceSeen = false;
       if (this.tentativeSent) {
         this.tentativeSent = false;
         this.events.resumed?.();
       }
       this.events.speech(speechMs);
       this.armEarlyTimer();
+    } else {
+      this.silenceSeen = true;
+      this.maybeStartEarly();
     }
     this.armSilenceTimer();
   }
 
-  /** Fires `tentative` once the speaker has been silent for the early window. */
+  /**
+   * Checks for the early start once the early window has passed since the last speech, and again when
+   * packets have stayed away long enough to be a pause rather than jitter.
+   */
   private armEarlyTimer(): void {
     clearTimeout(this.earlyTimer);
     if (this.earlyStartMs === undefined || !this.events.tentative) return;
-    const at = this.segmenter.silentSince(this.earlyStartMs);
-    if (at === undefined) return;
-    this.earlyTimer = setTimeout(() => {
-      if (this.stopped || this.tentativeSent || this.segmenter.silentSince(this.earlyStartMs!) !== at) return;
-      const utterance = this.segmenter.snapshot();
-      if (!utterance) return;
-      this.tentativeSent = true;
-      this.events.tentative!(utterance);
-    }, Math.max(1, Math.ceil(at - performance.now())));
+    const early = this.segmenter.silentSince(this.earlyStartMs);
+    const late = this.segmenter.silentSince(Math.max(this.earlyStartMs, EARLY_START_WITHOUT_SILENCE_MS));
+    if (early === undefined || late === undefined) return;
+    const check = (at: number, next?: number) => {
+      this.earlyTimer = setTimeout(() => {
+        this.maybeStartEarly(at === late);
+        if (next !== undefined && !this.tentativeSent) check(next);
+      }, Math.max(1, Math.ceil(at - performance.now())));
+    };
+    check(early, late > early ? late : undefined);
+  }
+
+  /** Fires `tentative` when the early window has passed and silence was heard (or the gap is long). */
+  private maybeStartEarly(gapIsLong = false): void {
+    if (this.earlyStartMs === undefined || this.stopped || this.tentativeSent || !this.events.tentative) return;
+    const due = this.segmenter.silentSince(this.earlyStartMs);
+    if (due === undefined || performance.now() < due || !(this.silenceSeen || gapIsLong)) return;
+    const utterance = this.segmenter.snapshot();
+    if (!utterance) return;
+    this.tentativeSent = true;
+    this.events.tentative(utterance);
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */
