@@ -78,9 +78,9 @@ export const DEFAULT_PERSONA =
 
 /**
  * Default early start, from the benchmark (figure 7, 600 ms silence window, 500 ms model): 50 ms keeps the
- * first audible packet within the window + 50 ms (613-634 ms over two runs); 100 ms came to 653-656 ms and
- * 200 ms to 723-761 ms, while wasting little less (47-50% and 39-43% of starts against 50-53% on a
- * conversation with mid-sentence pauses).
+ * first audible packet within the window + 50 ms (609-634 ms over three runs); 100 ms came to 637-656 ms
+ * and 200 ms to 723-761 ms, while 100 ms wasted no fewer starts (47-50%) on a conversation with
+ * mid-sentence pauses and 200 ms only somewhat fewer (30-43%).
  */
 export const DEFAULT_EARLY_START_MS = 50;
 
