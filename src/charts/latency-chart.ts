@@ -4,7 +4,7 @@
  * go in the text, so the picture is never the only place they are.
  */
 import type { TurnLatency } from '../listen/turn-latency.ts';
-import { CHART_ROW_HEIGHT, CHART_WIDTH, renderChartPng } from './render.ts';
+import { cachedChart, CHART_ROW_HEIGHT, CHART_WIDTH, renderChartPng } from './render.ts';
 
 const COLORS = { wait: '#9aa5b1', model: '#f0a030', play: '#3b82f6' };
 
@@ -24,6 +24,10 @@ export function formatLatencyLines(turns: readonly TurnLatency[], silenceMs: num
 
 /** The timeline chart as PNG. */
 export function renderLatencyChart(turns: readonly TurnLatency[], silenceMs: number): Promise<Buffer> {
+  return cachedChart(JSON.stringify(['latency', turns, silenceMs]), () => drawLatencyChart(turns, silenceMs));
+}
+
+function drawLatencyChart(turns: readonly TurnLatency[], silenceMs: number): Promise<Buffer> {
   const labels = turns.map(label);
   const range = (from: number | undefined, to: number | undefined): [number, number] | null =>
     from === undefined || to === undefined ? null : [from, to];

@@ -25,6 +25,29 @@ const background = {
   },
 };
 
+/** Rendered charts kept, by what they show: a chart asked for again is not drawn again. */
+const CACHE_ENTRIES = 32;
+const cache = new Map<string, Promise<Buffer>>();
+
+/**
+ * The PNG for `key` (everything the chart shows, serialized), drawn by `render` only when not cached.
+ * Drawing takes tens of milliseconds of the main thread, so a burst of /usage or /latency for the same
+ * figures must not draw each one.
+ */
+export function cachedChart(key: string, render: () => Promise<Buffer>): Promise<Buffer> {
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const png = render();
+  cache.set(key, png);
+  png.catch(() => cache.delete(key));
+  while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return png;
+}
+
 export async function renderChartPng<T extends ChartType>(
   config: ChartConfiguration<T, DefaultDataPoint<T>, unknown>,
   width: number,

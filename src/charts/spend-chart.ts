@@ -1,6 +1,6 @@
 /** /usage: estimated spend per UTC day over the last 30 days, as a bar chart. */
 import type { DailySpend } from '../conversation/usage-series.ts';
-import { CHART_WIDTH, renderChartPng } from './render.ts';
+import { cachedChart, CHART_WIDTH, renderChartPng } from './render.ts';
 
 export const SPEND_CHART_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -17,6 +17,10 @@ export function spendSeries(days: readonly DailySpend[], nowMs: number): DailySp
 }
 
 export function renderSpendChart(series: readonly DailySpend[], budgetUsd: number): Promise<Buffer> {
+  return cachedChart(JSON.stringify(['spend', series, budgetUsd]), () => drawSpendChart(series, budgetUsd));
+}
+
+function drawSpendChart(series: readonly DailySpend[], budgetUsd: number): Promise<Buffer> {
   const labels = series.map((d) => new Date(d.day).toISOString().slice(5, 10));
   return renderChartPng(
     {
