@@ -9,15 +9,17 @@ import type { AppContext } from '../app-context.ts';
 import { requestSpokenAnswer, type SpokenAnswer } from '../ai/chat-audio.ts';
 import { toUserError } from '../ai/errors.ts';
 import { openaiErrorKind } from '../ops/error-kind.ts';
-import { buildMessages, isAssistantAudioNotFoundError, withTextInsteadOfAudioIds } from '../conversation/history.ts';
+import { isAssistantAudioNotFoundError, planMessages, withTextInsteadOfAudioIds, type InputTokenEstimate } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
-import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
+import type { AssistantTurn, TokenUsage, UserTurn } from '../conversation/types.ts';
 import { UserError } from '../discord/errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import type { OpusTrack } from '../voice/track.ts';
 import { heardPart } from './heard.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
+import { answerUsage } from '../cost/estimate-usage.ts';
+import { durationMs, OPENAI_PCM_RATE } from '../audio/format.ts';
 import { AnswerGate } from './answer-gate.ts';
 import { storeSkipped } from './skipped-turn.ts';
 
@@ -97,14 +99,18 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   else ctx.metrics.turnStarted(kind);
   const settings = store.getSettings(user.guildId);
   const history = store.history(user.channelId);
-  const build = () =>
-    buildMessages({
+  let inputTokens: InputTokenEstimate = { text: 0, audio: 0 };
+  const build = () => {
+    const plan = planMessages({
       persona: [settings.persona ?? config.persona, request.instructions].filter(Boolean).join('\n\n'),
       turns: history,
       nowUnixS: Math.floor(Date.now() / 1000),
       tokenBudget: config.historyTokenBudget,
       current: user,
     });
+    inputTokens = plan.inputTokens;
+    return plan.messages;
+  };
 
   // Playback stopped, the caller's signal, or shutdown: any of them ends the request. AbortSignal.any
   // does not keep a listener on the long-lived shutdown signal per turn.
@@ -132,9 +138,14 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   void writer?.track.done.then((outcome) => outcome === 'cancelled' && !gate?.skipped && stop.abort(new Error('playback stopped')));
   const collected: Buffer[] = [];
   let text = '';
+  let audioBytes = 0;
+  // Usage can arrive before the answer is stopped; it is billed either way.
+  let reportedUsage: TokenUsage | undefined;
+  let accepted = false;
   let firstModelAudioAt: number | undefined;
   const sink = {
     audio(pcm: Buffer) {
+      audioBytes += pcm.length;
       firstModelAudioAt ??= performance.now();
       if (!gate?.skipped) writer?.write(pcm);
       if (request.collectAudio) collected.push(pcm);
@@ -144,6 +155,18 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       gate?.text(text);
       request.onText?.(text);
     },
+    usage(tokens: TokenUsage) {
+      reportedUsage = tokens;
+    },
+    accepted() {
+      accepted = true;
+    },
+  };
+  const spend = (reported = reportedUsage) => {
+    const usage = answerUsage(reported, inputTokens, { audioMs: durationMs(audioBytes / 2, OPENAI_PCM_RATE, 1), text, accepted });
+    const costUsd = usage ? estimateCostUsd(config.chatModel, usage.tokens, config.prices) : 0;
+    ctx.metrics.spendUsd(user.guildId, costUsd);
+    return usage && { model: config.chatModel, userId: user.speakerId, costUsd, ...usage };
   };
   const ask = (messages: ReturnType<typeof build>) =>
     requestSpokenAnswer(
@@ -152,6 +175,13 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       sink,
       { signal, stallMs: config.streamStallMs },
     );
+
+  // A withdrawn speculative start stores nothing of the exchange, but what the API accepted is billed.
+  const withdrawn = (): never => {
+    const usage = spend();
+    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    throw new TurnWithdrawnError('the member went on speaking');
+  };
 
   let answer: SpokenAnswer;
   const requestAt = performance.now();
@@ -165,7 +195,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = await ask(withTextInsteadOfAudioIds(build(), history));
     }
   } catch (err) {
-    if (gate?.withdrawn) throw new TurnWithdrawnError('the member went on speaking');
+    if (gate?.withdrawn) withdrawn();
     if (ctx.shutdown.aborted) {
       // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
       writer?.track.cancel();
@@ -173,7 +203,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
-      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored.
+      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored but spend.
+      const usage = spend();
+      if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
       ctx.metrics.turnFinished(kind, 'interrupted');
       throw new UserError('I stopped before answering: I left the voice channel.');
     } else {
@@ -188,18 +220,21 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   gate?.finished();
   if (gate?.skipped) {
     writer?.track.cancel();
-    storeSkipped(ctx, { user, kind, marker: request.skipMarker ?? '' }, answer);
+    storeSkipped(ctx, { user, kind, marker: request.skipMarker ?? '' }, answer, spend(answer.usage ?? reportedUsage));
     request.onTimings?.({ requestAt, firstModelAudioAt });
     return { text: answer.text, status: 'complete', skipped: true };
   }
   const outcome = writer ? await writer.track.done : 'played';
-  if (gate?.withdrawn) throw new TurnWithdrawnError('the member went on speaking');
+  if (gate?.withdrawn) withdrawn();
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   request.onTimings?.({ requestAt, firstModelAudioAt, firstPlayedAt: writer?.track.firstPlayedAt });
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
   const status = cutReason ? 'interrupted' : 'complete';
-  const heard = stoppedEarly && writer ? heardPart(answer.text, writer.track.playedMs, writer.receivedMs) : answer.text;
+  const heard =
+    stoppedEarly && writer
+      ? heardPart(answer.text, writer.track.playedMs, { receivedMs: writer.receivedMs, complete: answer.complete })
+      : answer.text;
   const assistant: AssistantTurn = {
     kind: 'assistant',
     id: randomUUID(),
@@ -211,11 +246,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     status,
     createdAt: Date.now(),
   };
-  const costUsd = answer.usage ? estimateCostUsd(config.chatModel, answer.usage, config.prices) : 0;
-  store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
+  const usage = spend(answer.usage ?? reportedUsage);
+  store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(kind, status);
-  ctx.metrics.spendUsd(user.guildId, costUsd);
-  log.info('turn stored', { status, cutReason, chars: answer.text.length });
+  log.info('turn stored', { status, cutReason, chars: answer.text.length, heardChars: heard.length, usageEstimated: usage?.estimated });
   return {
     text: answer.text,
     refusal: answer.refusal,

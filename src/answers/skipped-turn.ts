@@ -6,12 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import type { SpokenAnswer } from '../ai/chat-audio.ts';
-import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
-import { estimateCostUsd } from '../cost/prices.ts';
+import type { AssistantTurn, ExchangeUsage, UserTurn } from '../conversation/types.ts';
 import type { TurnKind } from '../ops/metrics.ts';
 
 /** Stores the user turn and a skipped answer (the marker alone, never an audio id) with the call's usage. */
-export function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: TurnKind; marker: string }, answer: SpokenAnswer): void {
+export function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: TurnKind; marker: string }, answer: SpokenAnswer, usage: ExchangeUsage | undefined): void {
   const { user, marker } = skipped;
   const assistant: AssistantTurn = {
     kind: 'assistant',
@@ -22,9 +21,7 @@ export function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: T
     status: 'complete',
     createdAt: Date.now(),
   };
-  const costUsd = answer.usage ? estimateCostUsd(ctx.config.chatModel, answer.usage, ctx.config.prices) : 0;
-  ctx.store.appendExchange(user, assistant, answer.usage ? { model: ctx.config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
+  ctx.store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(skipped.kind, 'complete');
-  ctx.metrics.spendUsd(user.guildId, costUsd);
   ctx.log.child({ turnId: user.id, conversation: user.channelId }).info('utterance not addressed to Parley: not answered', { chars: answer.text.length });
 }

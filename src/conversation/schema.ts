@@ -68,7 +68,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
-  // 2: the /talk mode a server starts with, and speculative answer starts (used or wasted) for /usage.
+  // 2: usage rows can be estimates (an answer cut before the API reported its usage). Rows written
+  // before this migration were all reported counts, hence the default.
+  `
+  ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
+  `,
+  // 3: what each announcement actually played: audio heard, why it ended early, readings that strayed (JSON).
+  `
+  ALTER TABLE announcements ADD COLUMN played_ms REAL;
+  ALTER TABLE announcements ADD COLUMN cut_reason TEXT;
+  ALTER TABLE announcements ADD COLUMN deviations_json TEXT;
+  `,
+  // 4: the /talk mode a server starts with, and speculative answer starts (used or wasted) for /usage.
   `
   ALTER TABLE guild_settings ADD COLUMN talk_mode TEXT CHECK (talk_mode IN ('all', 'addressed'));
   CREATE TABLE speculative_starts (

@@ -93,6 +93,8 @@ export interface ExchangeUsage {
   userId: string;
   tokens: TokenUsage;
   costUsd?: number;
+  /** True when the API never reported this call's usage and the counts are Parley's estimate. */
+  estimated?: boolean;
 }
 
 /** A standalone usage row (transcriptions, announcements, anything not tied to a turn). */
@@ -111,6 +113,8 @@ export interface UsageSummary {
   turns: number;
   tokens: TokenUsage;
   costUsd: number;
+  /** How many of the calls have estimated counts (cut before the API reported usage). */
+  estimatedCalls: number;
   /** Most expensive first. */
   byUser: { userId: string; costUsd: number; turns: number }[];
 }
@@ -121,10 +125,16 @@ export interface AnnouncementInput {
   channelId: string;
   userId: string;
   text: string;
-  /** Which speech backend produced it, e.g. "openai-tts". */
+  /** Which backend(s) voiced it, e.g. "realtime:gpt-realtime-2.1-mini". */
   backend: string;
   /** Unix milliseconds. */
   createdAt: number;
+  /** Milliseconds of audio heard in the channel. */
+  playedMs?: number;
+  /** Why it ended before the end of the text. */
+  cutReason?: string;
+  /** Readings that did not match the text (backend, attempt, word errors, what was said, what followed). */
+  deviations?: unknown[];
 }
 
 /** A stored announcement. */

@@ -39,7 +39,7 @@ describe('/ask in voice: streamed speech, conversation memory', () => {
     const request = bed.openai.requests.find((r) => r.path === '/v1/chat/completions')!;
     expect(request.schemaErrors).toEqual([]);
     const body = request.body as ChatBody;
-    expect(body.model).toBe('gpt-audio');
+    expect(body.model).toBe('gpt-audio-1.5');
     expect(body.modalities).toEqual(['text', 'audio']);
     expect(body.audio).toEqual({ voice: 'marin', format: 'pcm16' });
     expect(body.stream).toBe(true);
@@ -71,10 +71,17 @@ describe('/ask in voice: streamed speech, conversation memory', () => {
     expect(silenceInside).toBeGreaterThan(5 + 5);
   });
 
-  it('sends the earlier answer by audio id while it is valid', () => {
+  it('sends the earlier answer by audio id while it is valid, and stores both answers complete', () => {
+    // The real stream has no finish_reason: judged by it alone, both would be stored as cut and sent as text.
     const body = lastChatBody();
     expect(body.messages.some((m) => m.role === 'assistant' && m.audio?.id === 'audio_first')).toBe(true);
     expect(JSON.stringify(body.messages)).toContain('Alice: How is the weather?');
+    expect(JSON.stringify(body.messages)).not.toContain('[interrupted]');
+    const answers = bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant');
+    expect(answers.map((t) => t.kind === 'assistant' && [t.status, t.audioId])).toEqual([
+      ['complete', 'audio_first'],
+      ['complete', 'audio_second'],
+    ]);
   });
 
   it('sends an answer whose audio has expired as its transcript', async () => {

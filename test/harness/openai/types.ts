@@ -62,6 +62,11 @@ export interface ChatScript extends Pacing {
   refusal?: string;
   /** Answer with text only, as for `modalities: ['text']`. */
   textOnly?: boolean;
+  /**
+   * Kind, not the real API: end a streamed audio answer with a `finish_reason: "stop"` chunk after the
+   * `expires_at` marker, as some OpenAI-compatible servers do. OpenAI itself sends none (openai-node issue #1206).
+   */
+  finishReasonChunk?: boolean;
   fault?: Fault;
 }
 
@@ -125,4 +130,41 @@ export interface FakeOpenAIEvents {
   chunk: [{ request: RecordedRequest; index: number; at: number; audioMs: number }];
   /** The fake finished writing a response. */
   end: [RecordedRequest];
+}
+
+/** A failure of a Realtime reading. `afterChunks` counts audio deltas sent before it. */
+export type RealtimeFault =
+  /** An `error` event in the middle of the response (nothing more follows; the socket stays open). */
+  | { kind: 'error'; afterChunks: number; code?: string; message?: string }
+  /** The socket is dropped without a close frame. */
+  | { kind: 'close'; afterChunks: number }
+  /** Nothing more is sent; the socket stays open until the client or `stop()` ends it. */
+  | { kind: 'stall'; afterChunks: number }
+  /** `rate_limits.updated` with the token limit exhausted, then an `error` event `rate_limit_exceeded`. */
+  | { kind: 'rate_limit'; resetSeconds?: number };
+
+/** One scripted Realtime reading (one `response.create`). */
+export interface RealtimeScript extends Pacing {
+  /** 24 kHz mono pcm16; default: a tone whose length follows the text. */
+  audio?: Int16Array;
+  /** The output transcript; default: the user item's text, word for word. */
+  transcript?: string;
+  /** Overrides of the usage in `response.done`. */
+  usage?: Record<string, unknown>;
+  fault?: RealtimeFault;
+}
+
+/** Everything the fake saw of one Realtime WebSocket session. */
+export interface RecordedRealtimeSession {
+  /** The `model` query parameter. */
+  model: string;
+  headers: import('node:http').IncomingHttpHeaders;
+  /** `performance.now()` at the upgrade. */
+  at: number;
+  clientEvents: Record<string, unknown>[];
+  /** Client events that do not match `RealtimeClientEvent` (each answered with an `error` event). */
+  clientSchemaErrors: string[];
+  serverEvents: Record<string, unknown>[];
+  /** Server events of the fake that do not match `RealtimeServerEvent` (a fake bug if not empty). */
+  serverSchemaErrors: string[];
 }

@@ -131,8 +131,18 @@ describe('usage', () => {
       turns: 0,
       tokens: { textIn: 0, audioIn: 0, cachedIn: 0, textOut: 0, audioOut: 0 },
       costUsd: 0,
+      estimatedCalls: 0,
       byUser: [],
     });
+  });
+
+  it('keeps estimated usage (an answer cut before its usage chunk) apart from reported usage', () => {
+    const usage = { model: 'gpt-audio', userId: 'ana', tokens: tokens(), costUsd: 0.5 };
+    store.appendExchange(userTurn({ createdAt: 20_000 }), assistantTurn({ createdAt: 20_000, status: 'interrupted' }), { ...usage, estimated: true });
+    store.appendExchange(userTurn({ createdAt: 21_000 }), assistantTurn({ createdAt: 21_000 }), usage);
+    const summary = store.usageSummary(GUILD_ID, 20_000);
+    expect(summary).toMatchObject({ turns: 2, estimatedCalls: 1 });
+    expect(summary.costUsd).toBeCloseTo(1, 10);
   });
 });
 
