@@ -22,7 +22,7 @@ export default {
     });
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const days = spendSeries(ctx.store.dailySpend(interaction.guildId, now - SPEND_CHART_DAYS * DAY_MS), now);
-    const png = await renderSpendChart(days, ctx.config.dailyBudgetUsd);
+    const png = await renderSpendChart(interaction.guildId, days, ctx.config.dailyBudgetUsd);
     await interaction.editReply({
       content,
       files: [{ attachment: png, name: 'spend-30-days.png', description: `Estimated spend per day, last ${SPEND_CHART_DAYS} days` }],

@@ -27,22 +27,21 @@ const background = {
 
 /** Rendered charts kept, by what they show: a chart asked for again is not drawn again. */
 const CACHE_ENTRIES = 32;
-const cache = new Map<string, Promise<Buffer>>();
+const cache = new Map<string, { png: Promise<Buffer>; at: number }>();
 
 /**
- * The PNG for `key` (everything the chart shows, serialized), drawn by `render` only when not cached.
- * Drawing takes tens of milliseconds of the main thread, so a burst of /usage or /latency for the same
- * figures must not draw each one.
+ * The PNG for `key`, drawn by `render` only when not cached or older than `maxAgeMs`. Drawing takes tens
+ * of milliseconds of the main thread, so a burst of /usage or /latency must not draw each one.
  */
-export function cachedChart(key: string, render: () => Promise<Buffer>): Promise<Buffer> {
+export function cachedChart(key: string, render: () => Promise<Buffer>, maxAgeMs = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
+  cache.delete(key);
+  if (hit && performance.now() - hit.at < maxAgeMs) {
     cache.set(key, hit);
-    return hit;
+    return hit.png;
   }
   const png = render();
-  cache.set(key, png);
+  cache.set(key, { png, at: performance.now() });
   png.catch(() => cache.delete(key));
   while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return png;

@@ -16,8 +16,12 @@ export function spendSeries(days: readonly DailySpend[], nowMs: number): DailySp
   });
 }
 
-export function renderSpendChart(series: readonly DailySpend[], budgetUsd: number): Promise<Buffer> {
-  return cachedChart(JSON.stringify(['spend', series, budgetUsd]), () => drawSpendChart(series, budgetUsd));
+/** One server's chart is drawn at most this often (it may lag the exact text of /usage by as much). */
+export const SPEND_CHART_MAX_AGE_MS = 30_000;
+
+/** The server's spend chart, drawn again only when the last drawing is older than 30 s. */
+export function renderSpendChart(guildId: string, series: readonly DailySpend[], budgetUsd: number): Promise<Buffer> {
+  return cachedChart(`spend:${guildId}`, () => drawSpendChart(series, budgetUsd), SPEND_CHART_MAX_AGE_MS);
 }
 
 function drawSpendChart(series: readonly DailySpend[], budgetUsd: number): Promise<Buffer> {
