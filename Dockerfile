@@ -20,12 +20,17 @@ RUN node -e "require('@discordjs/opus')" 2>/dev/null \
  || (cd node_modules/@discordjs/opus && ../../.bin/node-pre-gyp install --fallback-to-build)
 # Fail the build, not the first spoken answer, when a native part cannot load.
 RUN node -e "new (require('@discordjs/opus').OpusEncoder)(48000, 2)" \
- && node -e "import('@snazzah/davey').catch((err) => { console.error(err); process.exit(1); })"
+ && node -e "import('@snazzah/davey').catch((err) => { console.error(err); process.exit(1); })" \
+ && node -e "import('@napi-rs/canvas').then((c) => c.createCanvas(2, 2).encode('png')).catch((err) => { console.error(err); process.exit(1); })"
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
+# A font for the chart labels of /latency and /usage (the slim image has none; the charts draw without text).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY src ./src

@@ -21,6 +21,7 @@ import { emptySingleGuildSamples, measureAsk, measureVoiceTurns } from './single
 import { roundSummary, summarize } from './stats.ts';
 import { NON_STREAMING_MODEL, emptyFirstAudioSamples, measureFirstAudio } from './streaming.ts';
 import { withTimeout } from './timing.ts';
+import { measureSpeculation, speculationFigures, type SpeculationResults } from './speculation.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BED_TIMEOUT_MS = 30_000;
@@ -49,11 +50,12 @@ async function main(): Promise<void> {
     audioPaths: {},
     errors: [],
   };
+  let speculation: SpeculationResults | undefined;
   let finished = false;
   const finish = (reason: string): void => {
     if (finished) return;
     finished = true;
-    report(options, results, startedAt, reason);
+    report(options, results, startedAt, reason, speculation);
     process.exit(0);
   };
   setTimeout(() => finish(`watchdog: the run exceeded ${options.hardLimitMs / 1_000} s; figures so far`), options.hardLimitMs).unref();
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
 
   let bed: TestBed | undefined;
   await step('start the test bed', BED_TIMEOUT_MS, async () => {
-    bed = await startTestBed();
+    // Figure 1 times the end-of-turn detection itself; speculative starts have figure 7.
+    bed = await startTestBed({ PARLEY_EARLY_START_MS: '0' });
     bed.discord.setVoiceState(bed.ids.guild, bed.ids.alice, bed.ids.voice);
     results.silenceMs = bed.config.silenceMs;
   });
@@ -100,6 +103,10 @@ async function main(): Promise<void> {
     } finally {
       await closeBed(buffered, results);
     }
+  });
+  await step('7. speculative answers', 480_000, async () => {
+    speculation = await measureSpeculation({ samples: options.quick ? 3 : 8 });
+    results.errors.push(...speculation.errors);
   });
   for (const guilds of options.loadGuildCounts) {
     // Large levels wait longer for their joins (see load-guild.ts).
@@ -125,8 +132,8 @@ async function closeBed(bed: TestBed, results: BenchResults): Promise<void> {
   await withTimeout(bed.close(), 20_000, 'closing a test bed').catch((err: unknown) => results.errors.push(String(err)));
 }
 
-function report(options: BenchOptions, results: BenchResults, startedAt: number, reason: string): void {
-  const figures = buildFigures(results);
+function report(options: BenchOptions, results: BenchResults, startedAt: number, reason: string, speculation?: SpeculationResults): void {
+  const figures = [...buildFigures(results), ...(speculation ? speculationFigures(speculation) : [])];
   const machine = machineInfo();
   const durationS = Math.round((performance.now() - startedAt) / 100) / 10;
   console.log('');
@@ -170,6 +177,7 @@ function report(options: BenchOptions, results: BenchResults, startedAt: number,
       },
       load: results.load,
       audioPaths: results.audioPaths,
+      speculation,
     },
     errors: problems,
   });

@@ -5,6 +5,7 @@ import { STALE_COMMAND } from '../src/discord/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { fitMessage } from '../src/discord/live-reply.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
+import { parseTalkMode, TALK_MODE_CHOICES } from '../src/listen/talk-mode.ts';
 
 const PERSONA_MAX = 4_000;
 
@@ -34,6 +35,12 @@ export default {
         .setDescription('Whether speaking over Parley stops its answer.')
         .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
     )
+    .addSubcommand((s) =>
+      s
+        .setName('talkmode')
+        .setDescription('How /talk starts when no mode is given.')
+        .addStringOption((o) => o.setName('mode').setDescription('all or addressed').setRequired(true).addChoices(...TALK_MODE_CHOICES)),
+    )
     .addSubcommand((s) => s.setName('show').setDescription('Show the current settings.')),
   async execute(interaction, ctx) {
     assertInGuild(interaction);
@@ -53,12 +60,18 @@ export default {
       const bargeIn = interaction.options.getBoolean('enabled', true);
       ctx.store.updateSettings(guildId, { bargeIn });
       content = bargeIn ? 'Speaking over Parley now stops its answer.' : 'Parley now finishes its answers even when spoken over.';
+    } else if (sub === 'talkmode') {
+      const talkMode = parseTalkMode(interaction.options.getString('mode', true));
+      if (!talkMode) throw new UserError('The mode must be `all` or `addressed`.');
+      ctx.store.updateSettings(guildId, { talkMode });
+      content = talkMode === 'addressed' ? '/talk now starts in addressed mode: with several people, Parley answers only when spoken to.' : '/talk now starts answering everything.';
     } else if (sub === 'show') {
       const settings = ctx.store.getSettings(guildId);
       const persona = settings.persona ?? ctx.config.persona;
       content = [
         `Voice: ${describeVoice(settings.voice ?? ctx.config.voice)}${settings.voice ? '' : ' (default)'}`,
         `Barge-in: ${settings.bargeIn ? 'on' : 'off'}`,
+        `Talk mode: ${settings.talkMode ?? 'all (default)'}`,
         `Persona${settings.persona ? '' : ' (default)'}: ${fitMessage(persona, 1_500)}`,
       ].join('\n');
     } else {

@@ -4,6 +4,7 @@ import { STALE_COMMAND } from '../src/discord/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { assertMayTalkToEveryone } from '../src/discord/permissions.ts';
 import { assertBotCanSpeakIn, assertInGuild, requireMemberVoiceChannel } from '../src/discord/voice-channels.ts';
+import { parseTalkMode, TALK_MODE_CHOICES } from '../src/listen/talk-mode.ts';
 
 export default {
   data: new SlashCommandBuilder()
@@ -14,7 +15,13 @@ export default {
       s
         .setName('start')
         .setDescription('Parley listens to you (and answers aloud) until you stop.')
-        .addBooleanOption((o) => o.setName('everyone').setDescription('Listen to everyone in the channel (moderators)')),
+        .addBooleanOption((o) => o.setName('everyone').setDescription('Listen to everyone in the channel (moderators)'))
+        .addStringOption((o) =>
+          o
+            .setName('mode')
+            .setDescription("all: answer everything; addressed: with several people, only what is said to Parley (server default)")
+            .addChoices(...TALK_MODE_CHOICES),
+        ),
     )
     .addSubcommand((s) =>
       s
@@ -40,6 +47,9 @@ export default {
       await interaction.reply({ content: everyone ? 'I stopped listening to everyone.' : 'I stopped listening to you.', flags: MessageFlags.Ephemeral });
       return;
     }
+    const modeOption = interaction.options.getString('mode');
+    if (modeOption !== null && !parseTalkMode(modeOption)) throw new UserError('The mode must be `all` or `addressed`.');
+    const mode = parseTalkMode(modeOption) ?? ctx.store.getSettings(interaction.guildId).talkMode ?? 'all';
     const channel = requireMemberVoiceChannel(member);
     if (everyone) assertMayTalkToEveryone(member, channel);
     const current = ctx.voice.get(interaction.guildId)?.channelId;
@@ -48,6 +58,7 @@ export default {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const { session } = await ctx.voice.join(channel);
     const talk = ctx.talk.ensure(session);
+    talk.mode = mode;
     if (everyone) {
       talk.everyone = true;
       for (const other of channel.members.values()) talk.listen(other);
@@ -56,7 +67,8 @@ export default {
     }
     const names = talk.listening.map((id) => channel.members.get(id)?.displayName ?? id);
     const pause = (ctx.config.silenceMs / 1000).toFixed(1);
-    await talk.say(`🎙️ Listening to ${everyone ? 'everyone here' : names.join(', ')}. Speak, then pause: I answer after ${pause} s of silence. \`/talk stop\` ends it.`);
+    const addressed = mode === 'addressed' ? ' With several of you here, I answer only when you speak to me (say my name).' : '';
+    await talk.say(`🎙️ Listening to ${everyone ? 'everyone here' : names.join(', ')}. Speak, then pause: I answer after ${pause} s of silence.${addressed} \`/talk stop\` ends it.`);
     await interaction.editReply(everyone ? 'Listening to everyone in the channel.' : "I'm listening. Go ahead and talk.");
   },
 } satisfies SlashCommand;

@@ -3,6 +3,9 @@ import type { SlashCommand } from '../src/discord/command.ts';
 import { MANAGER_PERMISSIONS } from '../src/discord/permissions.ts';
 import { assertInGuild } from '../src/discord/voice-channels.ts';
 import { formatUsage } from '../src/cost/usage-report.ts';
+import { renderSpendChart, SPEND_CHART_DAYS, spendSeries } from '../src/charts/spend-chart.ts';
+
+const DAY_MS = 86_400_000;
 
 export default {
   data: new SlashCommandBuilder()
@@ -12,11 +15,19 @@ export default {
   async execute(interaction, ctx) {
     assertInGuild(interaction);
     const moderator = interaction.member.permissions.any(MANAGER_PERMISSIONS);
+    const now = Date.now();
     const content = formatUsage(ctx.store, interaction.guildId, {
       budgetUsd: ctx.config.dailyBudgetUsd,
       withTopMembers: moderator,
-      now: Date.now(),
+      now,
     });
-    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const days = spendSeries(ctx.store.dailySpend(interaction.guildId, now - SPEND_CHART_DAYS * DAY_MS), now);
+    const png = await renderSpendChart(interaction.guildId, days, ctx.config.dailyBudgetUsd);
+    await interaction.editReply({
+      content,
+      files: [{ attachment: png, name: 'spend-30-days.png', description: `Estimated spend per day, last ${SPEND_CHART_DAYS} days` }],
+      allowedMentions: { parse: [] },
+    });
   },
 } satisfies SlashCommand;

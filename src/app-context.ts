@@ -13,6 +13,7 @@ import type { HistoryCompactor } from './listen/transcribe-old-turns.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { TalkSessions } from './listen/talk-sessions.ts';
+import type { Presence } from './presence/presence.ts';
 import type { VoiceSessions } from './voice/sessions.ts';
 
 export interface AppContext {
@@ -33,6 +34,8 @@ export interface AppContext {
   shutdown: AbortSignal;
   /** Whole-file audio work (uploads, voice messages, previews), off the main thread. */
   audioJobs: AudioJobs;
+  /** Auto-leave and following a member (/join follow). */
+  presence: Presence;
   /** Serializes turns per conversation channel. */
   turns: ChannelLocks;
   /** Turns old spoken turns and answered recordings into text, in the background. */

@@ -23,6 +23,7 @@ import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
 import type { TalkServices } from './listen/talk-session.ts';
 import { HistoryCompactor } from './listen/transcribe-old-turns.ts';
+import { Presence } from './presence/presence.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
@@ -79,14 +80,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const voice = new VoiceSessions(log, (kind) => metrics.error(kind));
   let ops: OpsServer | undefined;
   const audioJobs = createAudioJobs();
+  const turns = new ChannelLocks({ maxQueued: config.turnQueueLimit });
   const costs = new CostGuard(config, store);
   const compactor = new HistoryCompactor({ config, store, openai, log, shutdown: shutdown.signal });
   // The conversation engine, built once: /talk hands it spoken turns and never reaches back for it.
   const talkServices: TalkServices = {
     config,
     answer: async (turn) => {
-      await runTurn(ctx, { ...turn, kind: 'talk', speak: true });
+      const result = await runTurn(ctx, { ...turn, kind: 'talk', speak: true });
       void compactor.compact(turn.user.channelId);
+      return result;
     },
     bargeInEnabled: (guildId) => store.getSettings(guildId).bargeIn,
     budgetRefusal: (guildId) => costs.budgetRefusal(guildId),
@@ -94,9 +97,24 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       const channel = client.channels.cache.get(channelId);
       if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
     },
+    membersIn: (channelId) => {
+      const channel = client.channels.cache.get(channelId);
+      return channel?.isVoiceBased() ? channel.members.filter((m) => !m.user.bot).size : 0;
+    },
+    botName: () => client.user?.displayName ?? 'Parley',
+    pendingTurns: (channelId) => turns.pending(channelId),
+    speculativeStart: (guildId, wasted) => {
+      metrics.speculativeStart(wasted ? 'wasted' : 'used');
+      try {
+        store.recordSpeculativeStart(guildId, wasted);
+      } catch (err) {
+        log.warn('could not record a speculative start', { err: err as Error });
+      }
+    },
   };
   const talk = new TalkSessions(talkServices);
   const announcements = new AnnouncementQueue((guild) => talk.suspend(guild));
+  const presence = new Presence({ config, log, client, voice, talk, turns });
   const ctx: AppContext = {
     config,
     log,
@@ -109,13 +127,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     metrics,
     costs,
     shutdown: shutdown.signal,
-    turns: new ChannelLocks({ maxQueued: config.turnQueueLimit }),
+    turns,
     compactor,
     audioJobs,
+    presence,
   };
 
   const route = createInteractionRouter(commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  // Presence first: following a member reads whom the conversation listened to before it forgets them.
+  client.on(Events.VoiceStateUpdate, (before, after) => ctx.presence.onVoiceStateUpdate(before, after));
   client.on(Events.VoiceStateUpdate, (before, after) => talk.onVoiceStateUpdate(before, after, voice.get(after.guild.id), client.user?.id));
   client.on(Events.Error, (err) => log.error('discord client error', { err }));
   client.on(Events.ShardDisconnect, (event) => log.warn('gateway disconnected', { code: event.code }));
@@ -127,6 +148,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     stopped = true;
     // New interactions are refused from here on (see the router); answers in flight stop and store what was heard.
     shutdown.abort(new Error('shutting down'));
+    ctx.presence.stop();
     talk.closeAll();
     voice.destroyAll();
     await drain(ctx, log);
@@ -146,6 +168,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
     await client.login(config.discordToken);
     await ready;
+    ctx.presence.start();
     log.info('logged in', { user: client.user?.tag, guilds: client.guilds.cache.size });
     if (options.registerCommands !== false) {
       log.info(await registerCommands(createRest(config), config, commands));

@@ -7,3 +7,8 @@
 export class UserError extends Error {
   override name = 'UserError';
 }
+
+/** A speculative turn was withdrawn because the member went on speaking: not a failure to report. */
+export class TurnWithdrawnError extends Error {
+  override readonly name = 'TurnWithdrawnError';
+}

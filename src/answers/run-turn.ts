@@ -12,7 +12,7 @@ import { openaiErrorKind } from '../ops/error-kind.ts';
 import { isAssistantAudioNotFoundError, planMessages, withTextInsteadOfAudioIds, type InputTokenEstimate } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
 import type { AssistantTurn, TokenUsage, UserTurn } from '../conversation/types.ts';
-import { UserError } from '../errors.ts';
+import { TurnWithdrawnError, UserError } from '../errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import { heldAndUnheard, heldTrackReply, type OpusTrack } from '../voice/track.ts';
@@ -20,6 +20,8 @@ import { heardPart } from './heard.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
 import { answerUsage } from '../cost/estimate-usage.ts';
 import { durationMs, OPENAI_PCM_RATE } from '../audio/format.ts';
+import { AnswerGate } from './answer-gate.ts';
+import { storeSkipped } from './skipped-turn.ts';
 
 export interface TurnRequest {
   user: UserTurn;
@@ -38,6 +40,25 @@ export interface TurnRequest {
   /** Called once the answer starts playing in voice, with its track (barge-in, figures). */
   onTrack?: (track: OpusTrack) => void;
   signal?: AbortSignal;
+  /**
+   * Speculative start: the answer streams but stays unplayed until this resolves true (the turn is
+   * confirmed); false withdraws it: the request is aborted, nothing is played or stored, and the call
+   * rejects with {@link TurnWithdrawnError}.
+   */
+  hold?: Promise<boolean>;
+  /** Addressed mode: an answer whose transcript starts with this marker is not played (stored as context). */
+  skipMarker?: string;
+  /** Added to the persona for this request only. */
+  instructions?: string;
+  /** When the answer's stages happened (performance.now()), once it has been played or skipped. */
+  onTimings?: (timings: TurnTimings) => void;
+}
+
+/** performance.now() of an answer's stages, for /latency. */
+export interface TurnTimings {
+  requestAt: number;
+  firstModelAudioAt?: number;
+  firstPlayedAt?: number;
 }
 
 export interface TurnResult {
@@ -49,6 +70,8 @@ export interface TurnResult {
   cutReason?: string;
   /** The collected pcm16 bytes when `collectAudio` was set. */
   audio?: Buffer;
+  /** The model declined with the skip marker: nothing was played. */
+  skipped?: boolean;
 }
 
 /** Runs the exchange after the ones already queued for the same channel. */
@@ -66,13 +89,15 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const { user } = request;
   const log = ctx.log.child({ turnId: user.id, conversation: user.channelId });
   const kind = request.kind ?? 'ask';
-  ctx.metrics.turnStarted(kind);
+  // A speculative start becomes a turn only once confirmed.
+  if (request.hold) void request.hold.then((confirmed) => confirmed && ctx.metrics.turnStarted(kind));
+  else ctx.metrics.turnStarted(kind);
   const settings = store.getSettings(user.guildId);
   const history = store.history(user.channelId);
   let inputTokens: InputTokenEstimate = { text: 0, audio: 0 };
   const build = () => {
     const plan = planMessages({
-      persona: settings.persona ?? config.persona,
+      persona: [settings.persona ?? config.persona, request.instructions].filter(Boolean).join('\n\n'),
       turns: history,
       nowUnixS: Math.floor(Date.now() / 1000),
       tokenBudget: config.historyTokenBudget,
@@ -87,26 +112,42 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const stop = new AbortController();
   const signal = AbortSignal.any([stop.signal, ctx.shutdown, ...(request.signal ? [request.signal] : [])]);
   const writer = request.session && request.speak ? new SpeechTrackWriter() : undefined;
-  if (writer && request.session) {
-    request.session.pacer.enqueue(writer.track);
-    request.onTrack?.(writer.track);
-    // Stopped while playing (barge-in, /leave): stop generating too.
-    void writer.track.done.then((outcome) => outcome === 'cancelled' && stop.abort(new Error('playback stopped')));
-  }
+  const session = request.session;
+  // The gate holds the collected audio above the pacer until the answer may play.
+  const gate =
+    writer && session
+      ? new AnswerGate({
+          hold: request.hold,
+          skipMarker: request.skipMarker,
+          onOpen: () => {
+            session.pacer.enqueue(writer.track);
+            request.onTrack?.(writer.track);
+          },
+          onWithdraw: () => {
+            writer.track.cancel();
+            stop.abort(new TurnWithdrawnError('the member went on speaking'));
+          },
+        })
+      : undefined;
+  // Stopped while playing (barge-in, /leave): stop generating too.
+  void writer?.track.done.then((outcome) => outcome === 'cancelled' && !gate?.skipped && stop.abort(new Error('playback stopped')));
   const collected: Buffer[] = [];
   let text = '';
   let audioBytes = 0;
   // Usage can arrive before the answer is stopped; it is billed either way.
   let reportedUsage: TokenUsage | undefined;
   let accepted = false;
+  let firstModelAudioAt: number | undefined;
   const sink = {
     audio(pcm: Buffer) {
       audioBytes += pcm.length;
-      writer?.write(pcm);
+      firstModelAudioAt ??= performance.now();
+      if (!gate?.skipped) writer?.write(pcm);
       if (request.collectAudio) collected.push(pcm);
     },
     text(delta: string) {
       text += delta;
+      gate?.text(text);
       request.onText?.(text);
     },
     usage(tokens: TokenUsage) {
@@ -138,6 +179,13 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     return new UserError(heldTrackReply(track.failure!));
   };
 
+  // A withdrawn speculative start stores nothing of the exchange, but what the API accepted is billed.
+  const withdrawn = (): never => {
+    const usage = spend();
+    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    throw new TurnWithdrawnError('the member went on speaking');
+  };
+
   let answer: SpokenAnswer;
   const requestAt = performance.now();
   if (request.spokenAt !== undefined) ctx.metrics.endOfTurnMs(requestAt - request.spokenAt);
@@ -150,6 +198,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = await ask(withTextInsteadOfAudioIds(build(), history));
     }
   } catch (err) {
+    if (gate?.withdrawn) withdrawn();
     if (ctx.shutdown.aborted) {
       // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
       writer?.track.cancel();
@@ -173,9 +222,18 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   }
 
   writer?.end();
+  gate?.finished();
+  if (gate?.skipped) {
+    writer?.track.cancel();
+    storeSkipped(ctx, { user, kind, marker: request.skipMarker ?? '' }, answer, spend(answer.usage ?? reportedUsage));
+    request.onTimings?.({ requestAt, firstModelAudioAt });
+    return { text: answer.text, status: 'complete', skipped: true };
+  }
   const outcome = writer ? await writer.track.done : 'played';
+  if (gate?.withdrawn) withdrawn();
   if (writer && heldAndUnheard(writer.track)) throw heldUnheard(writer.track, answer.usage);
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
+  request.onTimings?.({ requestAt, firstModelAudioAt, firstPlayedAt: writer?.track.firstPlayedAt });
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
   const status = cutReason ? 'interrupted' : 'complete';

@@ -108,6 +108,7 @@ export interface SettingsRow {
   voice_json: string | null;
   persona: string | null;
   barge_in: number;
+  talk_mode: string | null;
 }
 
 /** Decodes a settings row; a voice that is not valid JSON is ignored rather than fatal. */
@@ -116,6 +117,7 @@ export function rowToSettings(row: SettingsRow): GuildSettings {
   const voice = parseVoice(row.voice_json);
   if (voice !== undefined) settings.voice = voice;
   if (row.persona !== null) settings.persona = row.persona;
+  if (row.talk_mode === 'all' || row.talk_mode === 'addressed') settings.talkMode = row.talk_mode;
   return settings;
 }
 

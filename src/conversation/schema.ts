@@ -79,6 +79,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE announcements ADD COLUMN cut_reason TEXT;
   ALTER TABLE announcements ADD COLUMN deviations_json TEXT;
   `,
+  // 4: the /talk mode a server starts with, and speculative answer starts (used or wasted) for /usage.
+  `
+  ALTER TABLE guild_settings ADD COLUMN talk_mode TEXT CHECK (talk_mode IN ('all', 'addressed'));
+  CREATE TABLE speculative_starts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id TEXT NOT NULL,
+    wasted INTEGER NOT NULL CHECK (wasted IN (0, 1)),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX speculative_starts_by_guild_time ON speculative_starts (guild_id, created_at);
+  `,
 ];
 
 /** The schema version this build writes. */

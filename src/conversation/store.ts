@@ -13,6 +13,7 @@ import {
 import { migrate, readSchemaVersion } from './schema.ts';
 import { applySettingsPatch, readSettings, writeSettings } from './settings.ts';
 import { costAfterSeq, insertUsage, lastUsageSeq, summarizeUsage } from './usage.ts';
+import { countSpeculativeStarts, dailySpend, insertSpeculativeStart, type DailySpend, type SpeculationCounts } from './usage-series.ts';
 import type {
   Announcement,
   AnnouncementInput,
@@ -59,6 +60,11 @@ export interface Store {
   usageSummary(guildId: string, sinceUnixMs: number): UsageSummary;
   /** Dollars recorded since the store was opened, all guilds together (the spend metric). */
   spentSinceOpenUsd(): number;
+  /** Spend per UTC day since the given time (days without spend omitted). */
+  dailySpend(guildId: string, sinceUnixMs: number): DailySpend[];
+  /** Records a speculative answer start: used, or wasted because the member went on speaking. */
+  recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs?: number): void;
+  speculativeStarts(guildId: string, sinceUnixMs: number): SpeculationCounts;
   recordAnnouncement(announcement: AnnouncementInput): void;
   /** The guild's newest `limit` announcements, oldest first. */
   announcements(guildId: string, limit?: number): Announcement[];
@@ -184,6 +190,18 @@ export class SqliteStore implements Store {
 
   spentSinceOpenUsd(): number {
     return costAfterSeq(this.#prepare, this.#usageSeqAtOpen);
+  }
+
+  dailySpend(guildId: string, sinceUnixMs: number): DailySpend[] {
+    return dailySpend(this.#prepare, guildId, sinceUnixMs);
+  }
+
+  recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs = Date.now()): void {
+    insertSpeculativeStart(this.#prepare, guildId, wasted, atUnixMs);
+  }
+
+  speculativeStarts(guildId: string, sinceUnixMs: number): SpeculationCounts {
+    return countSpeculativeStarts(this.#prepare, guildId, sinceUnixMs);
   }
 
   recordAnnouncement(announcement: AnnouncementInput): void {

@@ -76,7 +76,12 @@ export interface GuildSettings {
   persona?: string;
   /** Whether speaking over Parley stops its answer. */
   bargeIn: boolean;
+  /** How /talk starts when no mode is given: answer everything, or only what is said to Parley. */
+  talkMode?: TalkMode;
 }
+
+/** `all`: every utterance is answered; `addressed`: with several members, only those spoken to Parley. */
+export type TalkMode = 'all' | 'addressed';
 
 /** Settings of a guild that never changed any. */
 export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({ bargeIn: true });

@@ -35,6 +35,11 @@ export function formatUsage(store: Store, guildId: string, options: { budgetUsd:
   } else {
     parts.push('No daily budget is set.');
   }
+  const speculative = store.speculativeStarts(guildId, startOfUtcMonth(options.now));
+  if (speculative.started > 0) {
+    const share = Math.round((100 * speculative.wasted) / speculative.started);
+    parts.push(`Speculative answer starts this month: ${speculative.started}, ${speculative.wasted} wasted (${share}%: the speaker went on talking).`);
+  }
   if (options.withTopMembers && month.byUser.length > 0) {
     const top = month.byUser.slice(0, TOP_MEMBERS).map((u, i) => `${i + 1}. <@${u.userId}>: ${dollars(u.costUsd)} (${u.turns} calls)`);
     parts.push(`Top members this month:\n${top.join('\n')}`);

@@ -18,6 +18,21 @@ export interface MemberListenerEvents {
   utterance(utterance: Utterance): void;
   /** Speech so far in the utterance in progress, after every speech frame (for barge-in). */
   speech(speechMs: number): void;
+  /**
+   * The speaker has been silent for the early window: the utterance so far, which a speculative answer
+   * may start on. Followed by `utterance` (the same audio) or by `resumed`.
+   */
+  tentative?(utterance: Utterance): void;
+  /** The speaker spoke again after `tentative`: that utterance goes on. */
+  resumed?(): void;
+}
+
+/** A gap in packets this long after the last speech counts as a pause even without a silent frame. */
+export const EARLY_START_WITHOUT_SILENCE_MS = 200;
+
+export interface ListenerOptions extends SegmenterOptions {
+  /** Silence after which `tentative` fires; undefined or >= silenceMs: never. */
+  earlyStartMs?: number;
 }
 
 /** Where a listener learns each packet's RTP sequence number (see src/voice/receive-tap.ts). */
@@ -50,6 +65,16 @@ export class MemberListener {
   private readonly segmenter: UtteranceSegmenter;
   private readonly events: MemberListenerEvents;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private earlyTimer: NodeJS.Timeout | undefined;
+  /** `tentative` fired for the utterance in progress. */
+  private tentativeSent = false;
+  /**
+   * A silent frame (a silence packet or a quiet one) arrived after the last speech frame. Without one, a
+   * gap in packets is more likely jitter than a pause (see the segmenter), so the early start waits for
+   * `EARLY_START_WITHOUT_SILENCE_MS` instead.
+   */
+  private silenceSeen = false;
+  private readonly earlyStartMs: number | undefined;
   private stopped = false;
 
   /**
@@ -59,7 +84,7 @@ export class MemberListener {
   constructor(
     receiver: VoiceReceiver,
     userId: string,
-    options: SegmenterOptions,
+    options: ListenerOptions,
     events: MemberListenerEvents,
     timing?: ReceiveTiming,
     decoder: StreamDecoder = codecPool().openDecoder(),
@@ -69,7 +94,12 @@ export class MemberListener {
     this.decoder = decoder;
     this.events = events;
     this.receiver = receiver;
-    this.segmenter = new UtteranceSegmenter(options, (u) => events.utterance(u));
+    const { earlyStartMs, ...segmenterOptions } = options;
+    this.earlyStartMs = earlyStartMs !== undefined && earlyStartMs < options.silenceMs ? earlyStartMs : undefined;
+    this.segmenter = new UtteranceSegmenter(segmenterOptions, (u) => {
+      this.tentativeSent = false;
+      events.utterance(u);
+    });
     this.stream = this.subscribe();
   }
 
@@ -94,6 +124,9 @@ export class MemberListener {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.silenceTimer);
+    clearTimeout(this.earlyTimer);
+    if (this.tentativeSent) this.events.resumed?.();
+    this.tentativeSent = false;
     this.segmenter.discard();
     this.timing?.unwatch(this.userId);
     this.stream.destroy();
@@ -144,8 +177,51 @@ export class MemberListener {
     const before = this.segmenter.currentSpeechMs;
     this.segmenter.pushFrame(frame, now);
     const speechMs = this.segmenter.currentSpeechMs;
-    if (speechMs > before) this.events.speech(speechMs);
+    if (speechMs > before) {
+      this.silenceSeen = false;
+      if (this.tentativeSent) {
+        this.tentativeSent = false;
+        this.events.resumed?.();
+      }
+      this.events.speech(speechMs);
+      this.armEarlyTimer();
+    } else {
+      this.silenceSeen = true;
+      this.maybeStartEarly();
+    }
     this.armSilenceTimer();
+  }
+
+  /**
+   * Checks for the early start once the early window has passed since the last speech, and again when
+   * packets have stayed away long enough to be a pause rather than jitter.
+   */
+  private armEarlyTimer(): void {
+    clearTimeout(this.earlyTimer);
+    if (this.earlyStartMs === undefined || !this.events.tentative) return;
+    const early = this.segmenter.silentSince(this.earlyStartMs);
+    const late = this.segmenter.silentSince(Math.max(this.earlyStartMs, EARLY_START_WITHOUT_SILENCE_MS));
+    if (early === undefined || late === undefined) return;
+    const check = (at: number, next?: number) => {
+      this.earlyTimer = setTimeout(() => {
+        this.maybeStartEarly(at === late);
+        if (next !== undefined && !this.tentativeSent) check(next);
+      }, Math.max(1, Math.ceil(at - performance.now())));
+    };
+    check(early, late > early ? late : undefined);
+  }
+
+  /** Fires `tentative` when the early window has passed and silence was heard (or the gap is long). */
+  private maybeStartEarly(gapIsLong = false): void {
+    if (this.earlyStartMs === undefined || this.stopped || this.tentativeSent || !this.events.tentative) return;
+    // A frame still in the codec threads arrived before now; it calls back here (or cancels) when handed on.
+    if (this.decoding > 0) return;
+    const due = this.segmenter.silentSince(this.earlyStartMs);
+    if (due === undefined || performance.now() < due || !(this.silenceSeen || gapIsLong)) return;
+    const utterance = this.segmenter.snapshot();
+    if (!utterance) return;
+    this.tentativeSent = true;
+    this.events.tentative(utterance);
   }
 
   /** The speaker's client stops sending when they stop talking, so the end of a turn needs a timer. */

@@ -89,6 +89,21 @@ export class UtteranceSegmenter {
     if (this.frames.length * FRAME_MS >= this.options.maxUtteranceMs) this.finish('max-length');
   }
 
+  /** When the speaker has been silent for `ms`, the utterance in progress; undefined when idle. */
+  silentSince(ms: number): number | undefined {
+    return this.active ? this.lastSpeechAt + ms : undefined;
+  }
+
+  /**
+   * The utterance in progress as it would be sent now, without ending it (a speculative start); undefined
+   * when idle or with too little speech. Trailing silence is not part of it, so while no more speech comes
+   * it is the same audio the utterance ends with.
+   */
+  snapshot(): Utterance | undefined {
+    if (!this.active || this.speechMs < this.options.minSpeechMs) return undefined;
+    return this.build('silence');
+  }
+
   /** Ends the utterance if the speaker has been silent for `silenceMs` by `now`. */
   checkSilence(now: number): void {
     if (this.active && now - this.lastSpeechAt >= this.options.silenceMs) this.finish('silence');
@@ -108,14 +123,16 @@ export class UtteranceSegmenter {
   }
 
   private finish(reason: Utterance['reason']): void {
-    const kept = this.frames.slice(0, this.framesThroughSpeech);
-    const speechMs = this.speechMs;
-    const lastSpeechAt = this.lastSpeechAt;
+    const utterance = this.speechMs >= this.options.minSpeechMs ? this.build(reason) : undefined;
     this.reset();
-    if (speechMs < this.options.minSpeechMs) return;
+    if (utterance) this.emit(utterance);
+  }
+
+  private build(reason: Utterance['reason']): Utterance {
+    const kept = this.frames.slice(0, this.framesThroughSpeech);
     const pcm = new Int16Array(kept.length * FRAME_SAMPLES_24K_MONO);
     kept.forEach((frame, i) => pcm.set(frame.subarray(0, FRAME_SAMPLES_24K_MONO), i * FRAME_SAMPLES_24K_MONO));
-    this.emit({ pcm24kMono: pcm, durationMs: kept.length * FRAME_MS, speechMs, lastSpeechAt, reason });
+    return { pcm24kMono: pcm, durationMs: kept.length * FRAME_MS, speechMs: this.speechMs, lastSpeechAt: this.lastSpeechAt, reason };
   }
 
   private reset(): void {

@@ -1,19 +1,24 @@
 /**
  * Voice conversation in one guild's voice channel: whom Parley listens to, turning their utterances
- * into turns answered aloud, and barge-in (speaking over an answer stops it).
+ * into turns answered aloud (speculatively started, and in addressed mode only when spoken to), and
+ * barge-in (speaking over an answer stops it).
  */
 import { randomUUID } from 'node:crypto';
 import type { GuildMember } from 'discord.js';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeWav } from '../audio/wav.ts';
+import type { TurnTimings } from '../answers/run-turn.ts';
 import type { Config } from '../config.ts';
-import type { UserTurn } from '../conversation/types.ts';
-import { UserError } from '../errors.ts';
+import type { TalkMode, UserTurn } from '../conversation/types.ts';
+import { TurnWithdrawnError, UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import type { OpusTrack } from '../voice/track.ts';
+import { addressedInstructions, SKIP_MARKER } from './addressed.ts';
 import { MemberListener } from './member-listener.ts';
 import type { Utterance } from './segmenter.ts';
+import { SpeculativeStarts } from './speculation.ts';
+import type { TurnLatencies } from './turn-latency.ts';
 
 /** A member's utterance, ready to be answered aloud in the session's channel. */
 export interface SpokenTurn {
@@ -23,6 +28,14 @@ export interface SpokenTurn {
   session: VoiceSession;
   /** Called once the answer starts playing, with its track (for barge-in). */
   onTrack(track: OpusTrack): void;
+  /** Speculative start: play only once this resolves true; false withdraws the turn (TurnWithdrawnError). */
+  hold?: Promise<boolean>;
+  /** Addressed mode: an answer starting with this marker is not played, only kept as context. */
+  skipMarker?: string;
+  /** Added to the persona for this request only (addressed mode's rules). */
+  instructions?: string;
+  /** When the answer's stages happened, once it was played or skipped (/latency). */
+  onTimings(timings: TurnTimings): void;
 }
 
 /**
@@ -30,32 +43,48 @@ export interface SpokenTurn {
  * engine that answers a spoken turn, and the few lookups around it.
  */
 export interface TalkServices {
-  config: Pick<Config, 'silenceMs' | 'minSpeechMs' | 'maxUtteranceMs' | 'bargeInMs'>;
+  config: Pick<Config, 'silenceMs' | 'minSpeechMs' | 'maxUtteranceMs' | 'bargeInMs' | 'earlyStartMs'>;
   /** Answers the turn aloud and stores it (runs after the channel's earlier turns). */
-  answer(turn: SpokenTurn): Promise<unknown>;
+  answer(turn: SpokenTurn): Promise<{ skipped?: boolean }>;
   /** Whether speaking over an answer stops it in this guild. */
   bargeInEnabled(guildId: string): boolean;
   /** Why the guild may not spend more today, if it may not. */
   budgetRefusal(guildId: string): UserError | undefined;
   /** Posts in a channel's text chat; failures are the caller's to log. */
   post(channelId: string, content: string): Promise<void>;
+  /** Members (not bots) in a voice channel now. */
+  membersIn(channelId: string): number;
+  /** The name members call the bot by. */
+  botName(): string;
+  /** Turns queued or running in a channel. */
+  pendingTurns(channelId: string): number;
+  /** Counts a speculative start as used or wasted (metrics and /usage). */
+  speculativeStart(guildId: string, wasted: boolean): void;
 }
 
 export class TalkSession {
   /** Listen to every (non-bot) member in the channel, not only those who opted in. */
   everyone = false;
+  /** `addressed`: with two or more members in the channel, answer only what is said to Parley. */
+  mode: TalkMode = 'all';
+  /** performance.now() of the last speech heard from a listened member (presence uses it). */
+  lastSpeechAt = performance.now();
   private readonly listeners = new Map<string, MemberListener>();
   /** Display names of the members listened to now (and only those). */
   private readonly names = new Map<string, string>();
   private answering: OpusTrack | undefined;
   private readonly services: TalkServices;
   private readonly session: VoiceSession;
+  private readonly latency: TurnLatencies;
   private readonly log: Logger;
+  private readonly speculation: SpeculativeStarts;
 
-  constructor(services: TalkServices, session: VoiceSession) {
+  constructor(services: TalkServices, session: VoiceSession, latency: TurnLatencies) {
     this.services = services;
     this.session = session;
+    this.latency = latency;
     this.log = session.log.child({ talk: true });
+    this.speculation = new SpeculativeStarts((confirmed) => services.speculativeStart(session.guildId, !confirmed));
   }
 
   /** Members listened to now. */
@@ -68,14 +97,16 @@ export class TalkSession {
     if (member.user.bot) return false;
     if (this.listeners.has(member.id)) return false;
     this.names.set(member.id, member.displayName);
-    const { silenceMs, minSpeechMs, maxUtteranceMs } = this.services.config;
+    const { silenceMs, minSpeechMs, maxUtteranceMs, earlyStartMs } = this.services.config;
     const listener = new MemberListener(
       this.session.connection.receiver,
       member.id,
-      { silenceMs, minSpeechMs, maxUtteranceMs },
+      { silenceMs, minSpeechMs, maxUtteranceMs, earlyStartMs: earlyStartMs || undefined },
       {
         utterance: (u) => this.onUtterance(member.id, u),
         speech: (ms) => this.onSpeech(ms),
+        tentative: (u) => this.onTentative(member.id, u),
+        resumed: () => this.speculation.withdraw(member.id),
       },
       this.session.receiveTap,
     );
@@ -88,6 +119,7 @@ export class TalkSession {
     const listener = this.listeners.get(userId);
     if (!listener) return false;
     listener.stop();
+    this.speculation.withdraw(userId);
     this.listeners.delete(userId);
     this.names.delete(userId);
     return true;
@@ -95,11 +127,13 @@ export class TalkSession {
 
   /** Stops listening to everyone. */
   close(): void {
+    this.speculation.withdrawAll();
     for (const userId of [...this.listeners.keys()]) this.forget(userId);
     this.everyone = false;
   }
 
   private onSpeech(speechMs: number): void {
+    this.lastSpeechAt = performance.now();
     const track = this.answering;
     if (!track || track.cancelled || track.playedFrames === 0 || speechMs < this.services.config.bargeInMs) return;
     if (!this.services.bargeInEnabled(this.session.guildId)) return;
@@ -107,7 +141,19 @@ export class TalkSession {
     track.cancel();
   }
 
+  /**
+   * Early silence: start the answer now and hold it, when the channel has nothing else running (a start
+   * queued behind another answer would gain nothing and hold the queue).
+   */
+  private onTentative(userId: string, utterance: Utterance): void {
+    const channelId = this.session.channelId;
+    if (!channelId || this.speculation.size > 0 || this.services.pendingTurns(channelId) > 0) return;
+    if (this.services.budgetRefusal(this.session.guildId)) return; // the confirmed utterance says so
+    this.startTurn(userId, utterance, channelId, this.speculation.begin(userId));
+  }
+
   private onUtterance(userId: string, utterance: Utterance): void {
+    if (this.speculation.confirm(userId)) return; // the held answer plays now
     const channelId = this.session.channelId;
     if (!channelId) return;
     const overBudget = this.services.budgetRefusal(this.session.guildId);
@@ -117,6 +163,16 @@ export class TalkSession {
       void this.say(`${overBudget.message} I stopped listening.`);
       return;
     }
+    this.startTurn(userId, utterance, channelId);
+  }
+
+  /** Addressed mode is in effect: chosen, and at least two members (not bots) in the channel. */
+  private get addressedNow(): boolean {
+    if (this.mode !== 'addressed' || !this.session.channelId) return false;
+    return this.services.membersIn(this.session.channelId) >= 2;
+  }
+
+  private startTurn(userId: string, utterance: Utterance, channelId: string, hold?: Promise<boolean>): void {
     const user: UserTurn = {
       kind: 'user',
       id: randomUUID(),
@@ -127,10 +183,25 @@ export class TalkSession {
       audio: { format: 'wav', data: encodeWav(utterance.pcm24kMono, OPENAI_PCM_RATE, 1), durationMs: utterance.durationMs },
       createdAt: Date.now(),
     };
-    this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });
+    this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason, speculative: hold !== undefined });
+    const addressed = this.addressedNow ? { skipMarker: SKIP_MARKER, instructions: addressedInstructions(this.services.botName()) } : {};
+    let timings: TurnTimings | undefined;
     this.services
-      .answer({ user, spokenAt: utterance.lastSpeechAt, session: this.session, onTrack: (track) => this.follow(track) })
-      .catch((err: unknown) => this.reportFailure(err, user));
+      .answer({
+        user,
+        spokenAt: utterance.lastSpeechAt,
+        session: this.session,
+        hold,
+        ...addressed,
+        onTrack: (track) => this.follow(track),
+        onTimings: (t) => (timings = t),
+      })
+      .then((result) => {
+        if (timings) this.recordLatency(user.speakerName, utterance.lastSpeechAt, timings, hold !== undefined, result.skipped ?? false);
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof TurnWithdrawnError)) this.reportFailure(err, user);
+      });
   }
 
   /**
@@ -141,6 +212,19 @@ export class TalkSession {
     this.answering = track;
     void track.done.then(() => {
       if (this.answering === track) this.answering = undefined;
+    });
+  }
+
+  private recordLatency(speaker: string, spokenAt: number, t: TurnTimings, speculative: boolean, skipped: boolean): void {
+    const after = (at: number | undefined) => (at === undefined ? undefined : Math.round(at - spokenAt));
+    this.latency.record(this.session.guildId, {
+      at: Date.now(),
+      speaker,
+      requestMs: Math.round(t.requestAt - spokenAt),
+      firstModelAudioMs: after(t.firstModelAudioAt),
+      firstPlayedMs: after(t.firstPlayedAt),
+      speculative,
+      skipped,
     });
   }
 

@@ -6,10 +6,13 @@
 import type { Guild, VoiceState } from 'discord.js';
 import type { VoiceSession } from '../voice/session.ts';
 import { TalkSession, type TalkServices } from './talk-session.ts';
+import { TurnLatencies } from './turn-latency.ts';
 
 export class TalkSessions {
   private readonly byGuild = new Map<string, TalkSession>();
   private readonly services: TalkServices;
+  /** The last spoken turns' timings per server (/latency); outlives the sessions. */
+  readonly latency = new TurnLatencies();
 
   /** `services` (the conversation engine and its lookups) are shared by every guild's conversation. */
   constructor(services: TalkServices) {
@@ -24,7 +27,7 @@ export class TalkSessions {
   ensure(session: VoiceSession): TalkSession {
     const existing = this.byGuild.get(session.guildId);
     if (existing) return existing;
-    const talk = new TalkSession(this.services, session);
+    const talk = new TalkSession(this.services, session, this.latency);
     this.byGuild.set(session.guildId, talk);
     session.onDestroy(() => {
       talk.close();

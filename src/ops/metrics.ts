@@ -24,6 +24,8 @@ export interface Metrics {
   endOfTurnMs(ms: number): void;
   /** Request sent -> first answer packet played. */
   firstAudioMs(ms: number): void;
+  /** A speculative answer start settled: `used` (the turn was confirmed) or `wasted` (the member spoke on). */
+  speculativeStart(outcome: 'used' | 'wasted'): void;
   /** Everything in Prometheus text exposition format 0.0.4. */
   render(): string;
 }
@@ -62,6 +64,9 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
   const errors = new Counter('parley_errors_total', `Failures by kind (at most ${MAX_ERROR_KINDS} kinds; later ones count as "other").`, ['kind']);
   const endOfTurn = new Histogram('parley_end_of_turn_seconds', "From a member's last speech to the request sent to OpenAI.", LATENCY_BUCKETS_S);
   const firstAudio = new Histogram('parley_first_audio_seconds', 'From the request sent to OpenAI to the first answer packet played.', LATENCY_BUCKETS_S);
+  const speculative = new Counter('parley_speculative_requests_total', 'Speculative answer requests, by outcome: used or wasted.', ['outcome']);
+  speculative.init({ outcome: 'used' });
+  speculative.init({ outcome: 'wasted' });
   const spend = new Counter('parley_spend_usd_total', 'Estimated OpenAI spend in US dollars, all guilds together.');
   for (const kind of TURN_KINDS) {
     turnsStarted.init({ kind });
@@ -87,6 +92,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     error: (kind) => errors.inc({ kind: errorKind(kind) }),
     endOfTurnMs: (ms) => endOfTurn.observe(ms / 1_000),
     firstAudioMs: (ms) => firstAudio.observe(ms / 1_000),
+    speculativeStart: (outcome) => speculative.inc({ outcome }),
     render() {
       readSpend(spend, sources.spentUsd);
       // A scrape that follows the previous one within one sample interval keeps the last figure.
@@ -100,6 +106,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
         ...errors.render(),
         ...endOfTurn.render(),
         ...firstAudio.render(),
+        ...speculative.render(),
         ...spend.render(),
         ...renderGauge('process_resident_memory_bytes', 'Resident memory size in bytes.', process.memoryUsage.rss()),
         ...renderGauge('parley_uptime_seconds', 'Seconds since the process started.', Math.round(process.uptime())),

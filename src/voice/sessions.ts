@@ -39,6 +39,11 @@ export class VoiceSessions {
     return this.sessions.get(guildId);
   }
 
+  /** Every session now. */
+  get all(): VoiceSession[] {
+    return [...this.sessions.values()];
+  }
+
   get size(): number {
     return this.sessions.size;
   }

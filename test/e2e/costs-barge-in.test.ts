@@ -64,7 +64,7 @@ describe('spend of answers stopped by barge-in', () => {
       .waitForReply();
     expect(ask.body.content).toMatch(/used today's Parley budget/);
     expect(chatRequests()).toBe(2);
-    const usage = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'usage' }).waitForReply();
+    const usage = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'usage' }).waitFor((r) => r.kind === 'edit');
     expect(String(usage.body.content)).toMatch(/over 2 model calls \(2 estimated: cut before OpenAI reported usage\)/);
   });
 });

@@ -53,13 +53,14 @@ describe('cost limits and /usage', () => {
   });
 
   it('/usage shows the spend and tokens the fake OpenAI reported; moderators also see top members', async () => {
-    const member = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' }).waitForReply();
-    expect(member.ephemeral).toBe(true);
+    const usage = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' });
+    expect((await usage.waitForReply()).ephemeral).toBe(true);
+    const member = await usage.waitFor((r) => r.kind === 'edit');
     const content = String(member.body.content);
     expect(content).toContain(`$${(2 * COST).toFixed(2)} over 2 model calls`);
     expect(content).toContain('tokens in: 1800 text (0 cached), 200 audio · out: 400 text, 3600 audio');
     expect(content).not.toContain('Top members');
-    const mod = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'usage' }).waitForReply();
+    const mod = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'usage' }).waitFor((r) => r.kind === 'edit');
     expect(String(mod.body.content)).toMatch(/Top members this month:\n1\. <@\d+>: \$0\.12/);
     expect(mod.body.allowed_mentions).toEqual({ parse: [] });
   });

@@ -14,7 +14,8 @@ describe('/talk: spoken turns, answered aloud', () => {
     bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId, name: 'talk', subcommand: sub, options });
 
   beforeAll(async () => {
-    bed = await startTestBed();
+    // Speculative starts have their own tests (talk-speculative); here each utterance is one request.
+    bed = await startTestBed({ PARLEY_EARLY_START_MS: '0' });
     bed.discord.setVoiceState(bed.ids.guild, bed.ids.alice, bed.ids.voice);
     bed.discord.setVoiceState(bed.ids.guild, bed.ids.bob, bed.ids.voice);
   });

@@ -18,7 +18,7 @@ describe('foundation: login, commands, /join, /leave, voice faults', () => {
 
   it('registers every command with Discord', () => {
     const names = bed.discord.registeredCommands().map((c: { name: string }) => c.name).sort();
-    expect(names).toEqual(['Ask Parley', 'announce', 'ask', 'join', 'leave', 'reset', 'settings', 'talk', 'usage']);
+    expect(names).toEqual(['Ask Parley', 'announce', 'ask', 'join', 'latency', 'leave', 'reset', 'settings', 'talk', 'usage']);
   });
 
   it('tells a member who is not in voice to join one', async () => {

@@ -55,6 +55,12 @@ export class ScriptQueue<T extends { fault?: Fault }> {
     return this.#scripts.length;
   }
 
+  /** Drops the scripts not yet used. */
+  clear(): void {
+    this.#scripts.length = 0;
+    this.#failuresServed = 0;
+  }
+
   /** For one incoming request: a status fault to answer with, or the script to serve (undefined: defaults). */
   next(): { fail: StatusFault } | { serve: T | undefined } {
     const head = this.#scripts[0];

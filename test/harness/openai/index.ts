@@ -156,6 +156,11 @@ export class FakeOpenAI {
     this.#chatScripts.push(...answers);
   }
 
+  /** Drops chat answers not yet used (a run that cannot know how many requests a step makes). */
+  clearChatScripts(): void {
+    this.#chatScripts.clear();
+  }
+
   /** Queues speech answers, one per valid speech request. */
   scriptSpeech(...answers: SpeechScript[]): void {
     this.#speechScripts.push(...answers);

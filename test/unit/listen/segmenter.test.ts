@@ -80,4 +80,22 @@ describe('UtteranceSegmenter', () => {
     segmenter.checkSilence(t + 1_000);
     expect(out).toHaveLength(0);
   });
+
+  it('snapshots the utterance in progress for a speculative start: the same audio it ends with', () => {
+    const { out, segmenter, t } = run([...Array(40).fill(0).map(loud), null, null]);
+    expect(segmenter.silentSince(100)).toBe(t - 40 + 100);
+    const early = segmenter.snapshot()!;
+    expect(early.durationMs).toBe(800);
+    segmenter.checkSilence(t + 600);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.pcm24kMono).toEqual(early.pcm24kMono);
+  });
+
+  it('has no snapshot while idle or with too little speech', () => {
+    const idle = new UtteranceSegmenter(options, () => {});
+    expect(idle.snapshot()).toBeUndefined();
+    expect(idle.silentSince(100)).toBeUndefined();
+    const { segmenter } = run(Array(5).fill(0).map(loud));
+    expect(segmenter.snapshot()).toBeUndefined();
+  });
 });

@@ -9,6 +9,7 @@ const FAMILIES: Record<string, string> = {
   parley_errors_total: 'counter',
   parley_end_of_turn_seconds: 'histogram',
   parley_first_audio_seconds: 'histogram',
+  parley_speculative_requests_total: 'counter',
   parley_spend_usd_total: 'counter',
   process_resident_memory_bytes: 'gauge',
   parley_uptime_seconds: 'gauge',
@@ -27,6 +28,7 @@ describe('Parley metrics', () => {
     expect(families.get('parley_turns_finished_total')!.samples).toHaveLength(9);
     expect(families.get('parley_errors_total')!.samples).toHaveLength(0);
     expect(sampleValue(families, 'parley_spend_usd_total')).toBe(0);
+    for (const outcome of ['used', 'wasted']) expect(sampleValue(families, 'parley_speculative_requests_total', { outcome })).toBe(0);
     expect(sampleValue(families, 'process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
     expect(sampleValue(families, 'parley_uptime_seconds')).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
