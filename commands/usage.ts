@@ -11,7 +11,7 @@ export default {
   async execute(interaction, ctx) {
     assertInGuild(interaction);
     const moderator = interaction.member.permissions.has(PermissionFlagsBits.ManageGuild);
-    const content = formatUsage(ctx.store, interaction.guildId, {
+    const content = await formatUsage(ctx.store, interaction.guildId, {
       budgetUsd: ctx.config.dailyBudgetUsd,
       withTopMembers: moderator,
       now: Date.now(),

@@ -78,7 +78,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     if (!(await ctx.turns.drain(SHUTDOWN_DRAIN_MS))) log.warn('turns still running at shutdown');
     await client.destroy();
     await ops?.close();
-    store.close();
+    await store.close();
     log.info('stopped');
   };
 

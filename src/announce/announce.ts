@@ -171,7 +171,7 @@ async function playAnnouncement(
 
   const backend = [...new Set(result?.outcomes.map((o) => o.backend) ?? [])].join('+') || 'unknown';
   if (writer.track.playedFrames > 0) {
-    ctx.store.recordAnnouncement({
+    await ctx.store.recordAnnouncement({
       guildId: channel.guild.id,
       channelId: channel.id,
       userId: request.userId,
@@ -180,7 +180,7 @@ async function playAnnouncement(
       createdAt: Date.now(),
     });
   }
-  recordPartUsage(ctx, result?.outcomes ?? [], { guildId: channel.guild.id, channelId: channel.id, userId: request.userId });
+  await recordPartUsage(ctx, result?.outcomes ?? [], { guildId: channel.guild.id, channelId: channel.id, userId: request.userId });
   const cutReason = result?.cutReason ?? (outcome === 'cancelled' || !result ? 'playback stopped' : undefined);
   const failure = result?.error === undefined ? undefined : describeFailure(toAnnouncementError(result.error, log));
   log.info('announcement done', { outcome, playedMs: writer.track.playedMs, backend, cutReason });
@@ -197,10 +197,10 @@ async function playAnnouncement(
 }
 
 /** Bills each voiced part to the moderator, so announcements count against the server's daily budget. */
-export function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): void {
+export async function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): Promise<void> {
   for (const part of outcomes) {
     if (!part.usage || !part.model) continue;
-    ctx.store.recordUsage({ ...who, model: part.model, tokens: part.usage, costUsd: estimateCostUsd(part.model, part.usage, ctx.config.prices) });
+    await ctx.store.recordUsage({ ...who, model: part.model, tokens: part.usage, costUsd: estimateCostUsd(part.model, part.usage, ctx.config.prices) });
   }
 }
 

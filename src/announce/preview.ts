@@ -39,7 +39,7 @@ export async function renderPreview(ctx: AppContext, text: string, settings: Voi
   } catch (err) {
     throw toAnnouncementError(err, log);
   }
-  recordPartUsage(ctx, result.outcomes, who);
+  await recordPartUsage(ctx, result.outcomes, who);
   const samples = bufferToInt16(Buffer.concat(chunks));
   if (samples.length === 0) throw new UserError('OpenAI sent no audio for that announcement. Please try again.');
   return {

@@ -65,8 +65,8 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const log = ctx.log.child({ turnId: user.id, conversation: user.channelId });
   const kind = request.kind ?? 'ask';
   ctx.metrics.turnStarted(kind);
-  const settings = store.getSettings(user.guildId);
-  const history = store.history(user.channelId);
+  const settings = await store.getSettings(user.guildId);
+  const history = await store.history(user.channelId);
   const build = () =>
     buildMessages({
       persona: settings.persona ?? config.persona,
@@ -156,7 +156,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     createdAt: Date.now(),
   };
   const costUsd = answer.usage ? estimateCostUsd(config.chatModel, answer.usage, config.prices) : 0;
-  store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
+  await store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
   ctx.metrics.turnFinished(kind, status);
   ctx.metrics.spendUsd(user.guildId, costUsd);
   log.info('turn stored', { status, cutReason, chars: answer.text.length });

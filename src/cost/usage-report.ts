@@ -24,9 +24,9 @@ function line(label: string, summary: UsageSummary): string {
   );
 }
 
-export function formatUsage(store: Store, guildId: string, options: { budgetUsd: number; withTopMembers: boolean; now: number }): string {
-  const today = store.usageSummary(guildId, startOfUtcDay(options.now));
-  const month = store.usageSummary(guildId, startOfUtcMonth(options.now));
+export async function formatUsage(store: Store, guildId: string, options: { budgetUsd: number; withTopMembers: boolean; now: number }): Promise<string> {
+  const today = await store.usageSummary(guildId, startOfUtcDay(options.now));
+  const month = await store.usageSummary(guildId, startOfUtcMonth(options.now));
   const parts = [line('Today (UTC)', today), line('This month', month)];
   if (options.budgetUsd > 0) {
     const left = Math.max(0, options.budgetUsd - today.costUsd);

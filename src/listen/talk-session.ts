@@ -24,6 +24,7 @@ export class TalkSession {
   private readonly listeners = new Map<string, MemberListener>();
   private readonly names = new Map<string, string>();
   private answering: OpusTrack | undefined;
+  private admissions: Promise<void> = Promise.resolve();
   private readonly ctx: AppContext;
   private readonly session: VoiceSession;
   private readonly log: Logger;
@@ -75,21 +76,53 @@ export class TalkSession {
   private onSpeech(speechMs: number): void {
     const track = this.answering;
     if (!track || track.cancelled || track.playedFrames === 0 || speechMs < this.ctx.config.bargeInMs) return;
-    if (!this.ctx.store.getSettings(this.session.guildId).bargeIn) return;
-    this.log.info('barge-in: stopping the answer', { playedMs: track.playedMs });
-    track.cancel();
+    void this.ctx.store.getSettings(this.session.guildId).then(
+      (settings) => {
+        if (!settings.bargeIn || track.cancelled) return;
+        this.log.info('barge-in: stopping the answer', { playedMs: track.playedMs });
+        track.cancel();
+      },
+      (err: unknown) => this.log.warn('barge-in setting unreadable; the answer goes on', { err: err as Error }),
+    );
   }
 
   private onUtterance(userId: string, utterance: Utterance): void {
     const channelId = this.session.channelId;
     if (!channelId) return;
-    const overBudget = this.ctx.costs.budgetRefusal(this.session.guildId);
+    const user = this.toUserTurn(userId, channelId, utterance);
+    this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });
+    // The budget is read from the store (asynchronously); one chain keeps utterances in the order spoken.
+    this.admissions = this.admissions.then(() => this.admit(user, utterance.lastSpeechAt));
+  }
+
+  private async admit(user: UserTurn, spokenAt: number): Promise<void> {
+    let overBudget: UserError | undefined;
+    try {
+      overBudget = await this.ctx.costs.budgetRefusal(this.session.guildId);
+    } catch (err) {
+      return this.reportFailure(err, user);
+    }
     if (overBudget) {
+      if (this.listeners.size === 0) return;
       // Out of budget mid-conversation: stop listening cleanly rather than refuse every sentence.
       this.close();
       void this.say(`${overBudget.message} I stopped listening.`);
       return;
     }
+    const channelId = user.channelId;
+    runTurn(this.ctx, {
+      user,
+      kind: 'talk',
+      spokenAt,
+      session: this.session,
+      speak: true,
+      onTrack: (track) => (this.answering = track),
+    })
+      .then(() => forgetOldVoiceAudio(this.ctx, channelId))
+      .catch((err: unknown) => this.reportFailure(err, user));
+  }
+
+  private toUserTurn(userId: string, channelId: string, utterance: Utterance): UserTurn {
     const downsampler = new Downsampler48kStereoTo24kMono();
     const head = downsampler.push(utterance.pcm48kStereo);
     const tail = downsampler.flush();
@@ -106,17 +139,7 @@ export class TalkSession {
       audio: { format: 'wav', data: encodeWav(pcm, OPENAI_PCM_RATE, 1), durationMs: utterance.durationMs },
       createdAt: Date.now(),
     };
-    this.log.debug('utterance', { userId, durationMs: utterance.durationMs, speechMs: utterance.speechMs, reason: utterance.reason });
-    runTurn(this.ctx, {
-      user,
-      kind: 'talk',
-      spokenAt: utterance.lastSpeechAt,
-      session: this.session,
-      speak: true,
-      onTrack: (track) => (this.answering = track),
-    })
-      .then(() => forgetOldVoiceAudio(this.ctx, channelId))
-      .catch((err: unknown) => this.reportFailure(err, user));
+    return user;
   }
 
   private reportFailure(err: unknown, user: UserTurn): void {

@@ -12,7 +12,7 @@ import type { UserTurn } from '../conversation/types.ts';
 export async function forgetOldVoiceAudio(ctx: AppContext, channelId: string): Promise<void> {
   const { config, store, openai } = ctx;
   if (!config.transcribeModel) return;
-  const spoken = store.history(channelId).filter((t): t is UserTurn => t.kind === 'user' && t.audio !== undefined);
+  const spoken = (await store.history(channelId)).filter((t): t is UserTurn => t.kind === 'user' && t.audio !== undefined);
   const old = spoken.slice(0, Math.max(0, spoken.length - config.audioTurnsKept));
   for (const turn of old) {
     const log = ctx.log.child({ turnId: turn.id, conversation: channelId });
@@ -23,8 +23,8 @@ export async function forgetOldVoiceAudio(ctx: AppContext, channelId: string): P
         const result = await openai.audio.transcriptions.create({ file, model: config.transcribeModel });
         text = result.text.trim();
       }
-      store.setUserTranscript(turn.id, text || '(inaudible)');
-      store.dropUserAudio(turn.id);
+      await store.setUserTranscript(turn.id, text || '(inaudible)');
+      await store.dropUserAudio(turn.id);
       log.debug('spoken turn kept as text');
     } catch (err) {
       log.warn('transcription failed; keeping the audio', { err: err as Error });

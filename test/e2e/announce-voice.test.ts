@@ -142,7 +142,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
   it('preview:true sends the moderator alone an Ogg Opus file of the announcement and plays nothing', async () => {
     const audio = speechLike(700, RATE_24K, 54);
     bed.openai.scriptSpeech({ audio, speed: 4 });
-    const before = { packets: allPackets.length, stored: bed.bot.ctx.store.announcements(bed.ids.guild).length };
+    const before = { packets: allPackets.length, stored: (await bed.bot.ctx.store.announcements(bed.ids.guild)).length };
     const interaction = announce({ text: 'Just checking how this sounds.', preview: true });
     const reply = await interaction.waitFor((r) => r.kind === 'edit' && r.files.length > 0, 15_000);
     expect(reply.ephemeral).toBe(true);
@@ -152,7 +152,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     console.log(`announce preview: ${Math.round(decoded.durationMs)} ms, correlation ${peak.toFixed(3)}`);
     expect(peak).toBeGreaterThanOrEqual(0.9);
     expect(allPackets.slice(before.packets).filter((p) => !p.silence)).toEqual([]);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild)).toHaveLength(before.stored);
+    expect(await bed.bot.ctx.store.announcements(bed.ids.guild)).toHaveLength(before.stored);
   });
 
   it('stops cleanly when the bot is told to leave mid-announcement', async () => {
@@ -193,7 +193,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     expect(speech.map((r) => r.status)).toEqual([404]);
     const warnings = bed.logs.filter((l) => l.includes('"level":"warn"') && l.includes('speech model does not exist'));
     expect(warnings).toHaveLength(1);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild).at(-1)?.backend).toBe('chat:gpt-audio');
+    expect((await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)?.backend).toBe('chat:gpt-audio');
   });
 });
 

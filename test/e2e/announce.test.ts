@@ -99,7 +99,7 @@ function sharedChecks(backend: 'speech' | 'chat') {
     expect(match.correlation).toBeGreaterThanOrEqual(0.9);
     expect(Math.abs(match.durationMs - match.expectedMs)).toBeLessThanOrEqual(60);
 
-    const [stored] = bed.bot.ctx.store.announcements(bed.ids.guild).slice(-1);
+    const [stored] = (await bed.bot.ctx.store.announcements(bed.ids.guild)).slice(-1);
     expect(stored).toMatchObject({ channelId: bed.ids.voice, userId: bed.ids.mod, text, backend: backend === 'speech' ? 'speech:gpt-4o-mini-tts' : 'chat:gpt-audio' });
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();

@@ -73,7 +73,7 @@ describe('/ask: bad input and OpenAI failures', () => {
     console.log(`cut stream: ${heardMs} ms played before the cut`);
     expect(heardMs).toBeGreaterThan(100);
     expect(heardMs).toBeLessThan(2_000);
-    const last = bed.bot.ctx.store.history(bed.ids.voice).at(-1)!;
+    const last = (await bed.bot.ctx.store.history(bed.ids.voice)).at(-1)!;
     expect(last.kind === 'assistant' && last.status).toBe('interrupted');
   });
 
