@@ -13,7 +13,7 @@ import { loadCommands } from './discord/loader.ts';
 import { createInteractionRouter } from './discord/router.ts';
 import { ChannelLocks } from './conversation/serialize.ts';
 import { CostGuard } from './cost/guard.ts';
-import { SqliteStore } from './conversation/store.ts';
+import { openStore } from './conversation/open-store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
 import { healthReport } from './ops/health.ts';
@@ -52,7 +52,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   // The SDK's own console logging is off: failures reach Parley's logger through the error path.
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
-  const store = SqliteStore.open(config.dataDir);
+  const store = await openStore(config);
   const talk = new TalkSessions();
   const shutdown = new AbortController();
   const metrics = createMetrics();

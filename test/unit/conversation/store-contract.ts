@@ -8,6 +8,8 @@ export interface StoreUnderTest {
   open(): Promise<Store>;
   /** Reopens the same database (a restart), after the first store was closed. */
   reopen(): Promise<Store>;
+  /** Restarts the database server, if it is one, while no store is open. */
+  restartServer?(): Promise<void>;
   cleanup?(): Promise<void> | void;
 }
 
@@ -164,7 +166,7 @@ export function describeStoreContract(name: string, backend: StoreUnderTest): vo
       });
     });
     describe('restarts and several writers', () => {
-      it('keeps conversations, settings and usage across a restart', async () => {
+      it('keeps conversations, settings and usage across a restart (of the server too, if there is one)', async () => {
         const user = userTurn({ text: 'remember me' });
         const answer = assistantTurn({ transcript: 'I will', audioId: 'audio_1', audioExpiresAt: 1_800_000_000 });
         await store.appendExchange(user, answer, { model: 'gpt-audio', userId: user.speakerId, tokens: tokens(), costUsd: 0.01 });
@@ -172,6 +174,7 @@ export function describeStoreContract(name: string, backend: StoreUnderTest): vo
         await store.close();
         await store.close(); // closing twice is harmless
 
+        await backend.restartServer?.();
         store = await backend.reopen();
         expect(await store.history(CHANNEL_ID)).toEqual([user, answer]);
         expect(await store.getSettings(GUILD_ID)).toEqual({ persona: 'You are terse.', voice: { id: 'voice_123' }, bargeIn: true });
