@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
+import { EXPOSITION_CONTENT_TYPE } from './metrics.ts';
 import type { HealthReport } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import type { Logger } from '../log.ts';
@@ -30,7 +30,7 @@ export interface OpsServerOptions {
   port: number;
   /** Default {@link DEFAULT_OPS_HOST}; `0.0.0.0` inside a container so the host can scrape it. */
   host?: string;
-  metrics: Pick<Metrics, 'render'>;
+  metrics: { render(): string | Promise<string> };
   health: () => HealthReport | Promise<HealthReport>;
   /** Where a failing render or health check is reported (the endpoint itself only answers 500). */
   log?: Logger;
