@@ -19,6 +19,7 @@ import { TalkSessions } from './listen/talk-sessions.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
+import { exposeToManager } from './sharding/shard-link.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -35,8 +36,10 @@ export interface Bot {
 
 export interface StartOptions {
   log?: Logger;
-  /** Register the commands with Discord on start-up (default true). */
+  /** Register the commands with Discord on start-up (default true; a shard leaves it to its manager). */
   registerCommands?: boolean;
+  /** Serve METRICS_PORT (default true; a shard's manager serves it for every shard). */
+  serveOps?: boolean;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
@@ -84,7 +87,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   try {
     // Before login, so /healthz reports the gateway as not ready until it is.
-    if (config.metricsPort !== undefined) {
+    if (client.shard) exposeToManager(client, { health: () => healthReport(ctx), metrics: () => metrics.snapshot() });
+    if (config.metricsPort !== undefined && options.serveOps !== false) {
       ops = await startOpsServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => healthReport(ctx), log });
       log.info('ops endpoint listening', { address: ops.address, port: ops.port });
     }

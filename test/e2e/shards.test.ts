@@ -1,0 +1,117 @@
+/**
+ * Sharding end to end: `node src/main.ts` with PARLEY_SHARDS=auto against a fake Discord that recommends
+ * two shards. The manager registers the commands once and starts two shard processes; each identifies as
+ * its shard and owns one guild; a spoken /ask in each guild is answered in voice by the process that
+ * owns it; one /metrics and one /healthz describe both; SIGTERM stops everything with both turns stored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPENAI_PCM_RATE } from '../../src/audio/format.ts';
+import { SqliteStore } from '../../src/conversation/store.ts';
+import { FakeDiscord, guildShard, snowflakeOnShard, type FakeGuild } from '../harness/discord/index.ts';
+import { FakeOpenAI } from '../harness/openai/index.ts';
+import { BotProcess, fakeEnvironment } from '../support/bot-process.ts';
+import { freePort } from '../support/free-port.ts';
+import { speechLike } from '../support/signals.ts';
+import { parseExposition, sampleValue } from '../unit/ops/parse-exposition.ts';
+
+const SHARDS = 2;
+/** Loose: two processes start one after the other, 5.5 s apart as Discord's identify limit asks. */
+const READY_TIMEOUT_MS = 60_000;
+
+describe('two gateway shards in two processes', () => {
+  let discord: FakeDiscord;
+  let openai: FakeOpenAI;
+  let bot: BotProcess | undefined;
+  const guilds: FakeGuild[] = [];
+  const temps: string[] = [];
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+    temps.push(dir);
+    return dir;
+  };
+
+  beforeAll(async () => {
+    discord = await FakeDiscord.start({ recommendedShards: SHARDS });
+    openai = await FakeOpenAI.start();
+    for (let shard = 0; shard < SHARDS; shard++) {
+      guilds.push(
+        discord.addGuild({
+          id: snowflakeOnShard(shard, SHARDS),
+          name: `Shard ${shard} Server`,
+          channels: [
+            { name: 'general', type: 'text' },
+            { name: 'Lounge', type: 'voice' },
+          ],
+          members: [{ username: `member${shard}`, displayName: `Member ${shard}` }],
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await bot?.stop(30_000);
+    await openai?.stop();
+    await discord?.stop();
+    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('routes each guild to its shard, answers a spoken /ask in both, reports both, and stops cleanly', async () => {
+    const dataDir = tempDir('parley-shards-');
+    const metricsPort = await freePort();
+    const startedAt = performance.now();
+    bot = BotProcess.start({ env: fakeEnvironment(discord, openai, dataDir, { PARLEY_SHARDS: 'auto', METRICS_PORT: String(metricsPort) }), cwd: tempDir('parley-cwd-') });
+    await bot.waitForLog((entry) => entry.msg === 'every shard ready', READY_TIMEOUT_MS);
+    await discord.waitForBotReady(10_000);
+    console.log(`two shards ready in ${Math.round(performance.now() - startedAt)} ms`);
+
+    expect(discord.gatewayShards).toEqual([[0, SHARDS], [1, SHARDS]]);
+    expect(guilds.map((guild) => guildShard(guild.id, SHARDS))).toEqual([0, 1]);
+    expect(bot.logs().filter((entry) => typeof entry.msg === 'string' && /commands registered/.test(entry.msg))).toHaveLength(1);
+    expect(discord.registeredCommands().map((command) => command.name)).toContain('ask');
+
+    openai.scriptChat({ transcript: 'Answer from a shard.', audio: speechLike(1_200, OPENAI_PCM_RATE, 71), speed: 2 });
+    openai.scriptChat({ transcript: 'Answer from a shard.', audio: speechLike(1_200, OPENAI_PCM_RATE, 72), speed: 2 });
+    const asks = guilds.map((guild, shard) => {
+      const member = guild.member(`member${shard}`);
+      discord.setVoiceState(guild.id, member.id, guild.channel('Lounge').id);
+      return discord.sendSlashCommand({ guildId: guild.id, channelId: guild.channel('general').id, userId: member.id, name: 'ask', options: { prompt: `Hello from shard ${shard}` } });
+    });
+    for (const [index, guild] of guilds.entries()) {
+      await asks[index]!.waitFor((r) => r.kind === 'edit' && String(r.body.content).includes('Answer from a shard.'), 30_000);
+      const heard = discord.capture(guild.id);
+      await heard.waitForPackets(25, 20_000);
+    }
+    // The turn was run and stored by the process that owns the guild's shard.
+    const stored = await bot.waitForLog((entry) => entry.msg === 'turn stored' && entry.conversation === guilds[1]!.channel('Lounge').id, 20_000);
+    expect(stored.shard).toBe(1);
+    const storedFirst = await bot.waitForLog((entry) => entry.msg === 'turn stored' && entry.conversation === guilds[0]!.channel('Lounge').id, 20_000);
+    expect(storedFirst.shard).toBe(0);
+
+    const metrics = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    expect(sampleValue(metrics, 'parley_turns_started_total', { kind: 'ask' })).toBe(2);
+    expect(sampleValue(metrics, 'parley_turns_finished_total', { kind: 'ask', status: 'complete' })).toBe(2);
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    const report = (await health.json()) as { status: string; voiceSessions: number; shards: { id: number; status: string }[] };
+    console.log(`sharded /healthz: ${JSON.stringify({ ...report, shards: report.shards.map((s) => `${s.id}:${s.status}`) })}`);
+    expect(health.status).toBe(200);
+    expect(report).toMatchObject({ status: 'ok', voiceSessions: 2 });
+    expect(report.shards.map((shard) => [shard.id, shard.status])).toEqual([[0, 'ok'], [1, 'ok']]);
+
+    const signalledAt = performance.now();
+    bot.kill('SIGTERM');
+    const exit = await bot.waitForExit(40_000);
+    console.log(`SIGTERM to the manager: every process out after ${Math.round(performance.now() - signalledAt)} ms, code ${exit.code}`);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(bot.logs().filter((entry) => entry.level === 'error')).toEqual([]);
+    expect(bot.logs().filter((entry) => entry.msg === 'stopped')).toHaveLength(SHARDS);
+
+    const store = SqliteStore.open(dataDir);
+    for (const guild of guilds) {
+      const turns = await store.history(guild.channel('Lounge').id);
+      expect(turns.map((turn) => turn.kind)).toEqual(['user', 'assistant']);
+    }
+    await store.close();
+  }, 180_000);
+});
