@@ -2,18 +2,20 @@
  * Sharding end to end: `node src/main.ts` with PARLEY_SHARDS=auto against a fake Discord that recommends
  * two shards. The manager registers the commands once and starts two shard processes; each identifies as
  * its shard and owns one guild; a spoken /ask in each guild is answered in voice by the process that
- * owns it; one /metrics and one /healthz describe both; SIGTERM stops everything with both turns stored.
+ * owns it; both write to one PostgreSQL (started by the test); one /metrics and one /healthz describe
+ * both; SIGTERM stops everything with both turns stored.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAI_PCM_RATE } from '../../src/audio/format.ts';
-import { SqliteStore } from '../../src/conversation/store.ts';
+import { PostgresStore } from '../../src/conversation/postgres-store.ts';
 import { FakeDiscord, guildShard, snowflakeOnShard, type FakeGuild } from '../harness/discord/index.ts';
 import { FakeOpenAI } from '../harness/openai/index.ts';
 import { BotProcess, fakeEnvironment } from '../support/bot-process.ts';
 import { freePort } from '../support/free-port.ts';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.ts';
 import { speechLike } from '../support/signals.ts';
 import { parseExposition, sampleValue } from '../unit/ops/parse-exposition.ts';
 
@@ -25,6 +27,7 @@ describe('two gateway shards in two processes', () => {
   let discord: FakeDiscord;
   let openai: FakeOpenAI;
   let bot: BotProcess | undefined;
+  let postgres: PostgresServer;
   const guilds: FakeGuild[] = [];
   const temps: string[] = [];
   const tempDir = (prefix: string) => {
@@ -36,6 +39,7 @@ describe('two gateway shards in two processes', () => {
   beforeAll(async () => {
     discord = await FakeDiscord.start({ recommendedShards: SHARDS });
     openai = await FakeOpenAI.start();
+    postgres = await startPostgres();
     for (let shard = 0; shard < SHARDS; shard++) {
       guilds.push(
         discord.addGuild({
@@ -54,14 +58,16 @@ describe('two gateway shards in two processes', () => {
     await bot?.stop(30_000);
     await openai?.stop();
     await discord?.stop();
+    await postgres?.stop();
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
   });
 
   it('routes each guild to its shard, answers a spoken /ask in both, reports both, and stops cleanly', async () => {
     const dataDir = tempDir('parley-shards-');
+    const databaseUrl = await postgres.createDatabase('shards');
     const metricsPort = await freePort();
     const startedAt = performance.now();
-    bot = BotProcess.start({ env: fakeEnvironment(discord, openai, dataDir, { PARLEY_SHARDS: 'auto', METRICS_PORT: String(metricsPort) }), cwd: tempDir('parley-cwd-') });
+    bot = BotProcess.start({ env: fakeEnvironment(discord, openai, dataDir, { PARLEY_SHARDS: 'auto', METRICS_PORT: String(metricsPort), DATABASE_URL: databaseUrl }), cwd: tempDir('parley-cwd-') });
     await bot.waitForLog((entry) => entry.msg === 'every shard ready', READY_TIMEOUT_MS);
     await discord.waitForBotReady(10_000);
     console.log(`two shards ready in ${Math.round(performance.now() - startedAt)} ms`);
@@ -107,7 +113,7 @@ describe('two gateway shards in two processes', () => {
     expect(bot.logs().filter((entry) => entry.level === 'error')).toEqual([]);
     expect(bot.logs().filter((entry) => entry.msg === 'stopped')).toHaveLength(SHARDS);
 
-    const store = SqliteStore.open(dataDir);
+    const store = await PostgresStore.open(databaseUrl);
     for (const guild of guilds) {
       const turns = await store.history(guild.channel('Lounge').id);
       expect(turns.map((turn) => turn.kind)).toEqual(['user', 'assistant']);
