@@ -5,7 +5,7 @@
  * owns it (SIGTERM arrives while the second is still speaking); both write to one PostgreSQL (started by the test); one /metrics and one /healthz describe
  * both; SIGTERM stops everything with both turns stored.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,4 +123,60 @@ describe('two gateway shards in two processes', () => {
     }
     await store.close();
   }, 300_000);
+
+  it('restarts a shard process that was killed, and the rest of the bot carries on (SQLite shared by both)', async () => {
+    const dataDir = tempDir('parley-shards-sqlite-');
+    const metricsPort = await freePort();
+    const identifiesBefore = discord.gatewayStats.identifies;
+    bot = BotProcess.start({ env: fakeEnvironment(discord, openai, dataDir, { PARLEY_SHARDS: String(SHARDS), METRICS_PORT: String(metricsPort) }), cwd: tempDir('parley-cwd-') });
+    await bot.waitForLog((entry) => entry.msg === 'every shard ready', READY_TIMEOUT_MS);
+    const healthz = async () => (await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json()) as { status: string; shards: { id: number; status: string }[] };
+    expect((await healthz()).status).toBe('ok');
+
+    const shardPids = childPids(bot.child.pid!);
+    expect(shardPids).toHaveLength(SHARDS);
+    const killedAt = performance.now();
+    process.kill(shardPids[1]!, 'SIGKILL');
+    const exited = await bot.waitForLog((entry) => entry.msg === 'shard process exited', 10_000);
+    const killedShard = Number(exited.shard);
+    const during = await healthz();
+    console.log(`shard killed: /healthz says ${during.status} (${during.shards.map((s) => `${s.id}:${s.status}`).join(', ')})`);
+    expect(during.status).toBe('degraded');
+    await expectEventually(async () => (await healthz()).status === 'ok', READY_TIMEOUT_MS);
+    console.log(`killed shard back and healthy after ${Math.round(performance.now() - killedAt)} ms`);
+    expect(discord.gatewayStats.identifies - identifiesBefore).toBe(SHARDS + 1);
+
+    // The restarted shard answers in its guild.
+    const guild = guilds[killedShard]!;
+    openai.scriptChat({ transcript: 'Back again.', audio: speechLike(400, OPENAI_PCM_RATE, 73), speed: 4 });
+    const again = discord.sendSlashCommand({ guildId: guild.id, channelId: guild.channel('general').id, userId: guild.member(`member${killedShard}`).id, name: 'ask', options: { prompt: 'Are you back?', speak: false } });
+    await again.waitFor((r) => r.kind === 'edit' && String(r.body.content).includes('Back again.'), 30_000);
+
+    bot.kill('SIGTERM');
+    expect(await bot.waitForExit(40_000)).toEqual({ code: 0, signal: null });
+  }, 300_000);
 });
+
+/** Child process ids of `parent`, from /proc (Linux). */
+function childPids(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after ')'.
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return Number(fields[1]) === parent ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => a - b);
+}
+
+async function expectEventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (performance.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
