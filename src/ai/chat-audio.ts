@@ -4,11 +4,14 @@
  * remembered for the rest of the process.
  */
 import type OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { Stream } from 'openai/core/streaming';
 import type { VoiceChoice } from './voices.ts';
 import { isStreamingUnsupportedError, StreamStalledError } from './errors.ts';
 import type { TokenUsage } from '../conversation/types.ts';
 import { usageFromCompletion } from './usage.ts';
+import { watchForDone } from './sse-done.ts';
+import { StreamEnding, type StreamedAudioDelta } from './stream-ending.ts';
 
 export interface SpokenAnswerRequest {
   model: string;
@@ -23,6 +26,10 @@ export interface AnswerSink {
   audio(pcm: Buffer): void;
   /** Transcript (or text content) deltas. */
   text(delta: string): void;
+  /** The usage the API reported, as soon as it arrives (also when the answer is aborted afterwards). */
+  usage?(tokens: TokenUsage): void;
+  /** The API accepted the request (its response began): the input is billed from here on. */
+  accepted?(): void;
 }
 
 export interface SpokenAnswer {
@@ -32,7 +39,7 @@ export interface SpokenAnswer {
   /** Unix seconds after which the audio id can no longer be referenced. */
   audioExpiresAt?: number;
   usage?: TokenUsage;
-  /** false when the stream ended before the model finished (cut connection). */
+  /** Whether the stream showed the answer finished (finish_reason, the audio marker, or usage then [DONE]). */
   complete: boolean;
   /** Set when the stream broke after some of the answer arrived; the partial answer is still valid. */
   cutReason?: string;
@@ -47,6 +54,8 @@ export async function requestSpokenAnswer(
   sink: AnswerSink,
   options: { signal?: AbortSignal; stallMs: number },
 ): Promise<SpokenAnswer> {
+  // An aborted turn must not start a paid request.
+  options.signal?.throwIfAborted();
   if (!modelsWithoutStreaming.has(request.model)) {
     try {
       return await streamAnswer(openai, request, sink, options);
@@ -54,6 +63,7 @@ export async function requestSpokenAnswer(
       if (!isStreamingUnsupportedError(err)) throw err;
       modelsWithoutStreaming.add(request.model);
     }
+    options.signal?.throwIfAborted();
   }
   return wholeAnswer(openai, request, sink, options.signal);
 }
@@ -85,17 +95,20 @@ async function streamAnswer(
     watchdog.abort(new StreamStalledError(`no data for ${stallMs} ms`));
   }
   const answer: SpokenAnswer = { text: '', complete: false };
+  const ending = new StreamEnding();
   let received = false;
   try {
-    const stream = await openai.chat.completions.create(
-      { ...baseBody(request), stream: true, stream_options: { include_usage: true } },
-      { signal: watchdog.signal },
-    );
+    const stream = await openStream(openai, request, watchdog, ending);
+    sink.accepted?.();
     timer = setTimeout(onStall, stallMs);
     for await (const chunk of stream) {
       clearTimeout(timer);
       timer = setTimeout(onStall, stallMs);
-      if (chunk.usage) answer.usage = usageFromCompletion(chunk.usage);
+      ending.observe(chunk);
+      if (chunk.usage) {
+        answer.usage = usageFromCompletion(chunk.usage);
+        sink.usage?.(answer.usage);
+      }
       const choice = chunk.choices[0];
       if (!choice) continue;
       const delta = choice.delta as typeof choice.delta & { audio?: StreamedAudioDelta };
@@ -115,8 +128,8 @@ async function streamAnswer(
         sink.text(delta.content);
       }
       if (delta.refusal) answer.refusal = (answer.refusal ?? '') + delta.refusal;
-      if (choice.finish_reason) answer.complete = true;
     }
+    answer.complete = ending.complete;
     // Aborting ends the SDK's iterator silently, like a stream cut at an event boundary.
     if (signal?.aborted) throw signal.reason ?? new Error('aborted');
     if (stalled) return stalledAnswer(answer, received, stallMs);
@@ -124,7 +137,10 @@ async function streamAnswer(
     return answer;
   } catch (err) {
     if (signal?.aborted) throw err;
+    answer.complete = ending.complete;
     if (stalled) return stalledAnswer(answer, received, stallMs);
+    // Broken after the end was marked (e.g. a reset instead of [DONE]): the answer is whole.
+    if (answer.complete) return answer;
     // Broken mid-answer (socket reset, truncated JSON): keep what was heard.
     if (received) {
       answer.cutReason = 'the connection broke';
@@ -137,22 +153,35 @@ async function streamAnswer(
   }
 }
 
-/** A stalled stream: an error when nothing came, else the partial answer marked as cut. */
+/**
+ * Sends the streamed request and reads its body through the `[DONE]` watch. The SDK's own SSE reader still
+ * parses it (an error event in the stream still becomes an APIError); `watchdog` is the request's controller.
+ */
+async function openStream(
+  openai: OpenAI,
+  request: SpokenAnswerRequest,
+  watchdog: AbortController,
+  ending: StreamEnding,
+): Promise<Stream<ChatCompletionChunk>> {
+  const response = await openai.chat.completions
+    .create({ ...baseBody(request), stream: true, stream_options: { include_usage: true } }, { signal: watchdog.signal })
+    .asResponse();
+  const body = response.body ? watchForDone(response.body, () => ending.sawDone()) : null;
+  const watched = new Response(body, { status: response.status, headers: response.headers });
+  return Stream.fromSSEResponse<ChatCompletionChunk>(watched, watchdog, openai);
+}
+
+/** A stalled stream: an error when nothing came, else the partial answer marked as cut (or whole, if marked). */
 function stalledAnswer(answer: SpokenAnswer, received: boolean, stallMs: number): SpokenAnswer {
+  if (answer.complete) return answer;
   if (!received) throw new StreamStalledError(`no data for ${stallMs} ms`);
   answer.cutReason = 'the stream stalled';
   return answer;
 }
 
-interface StreamedAudioDelta {
-  id?: string;
-  data?: string;
-  transcript?: string;
-  expires_at?: number;
-}
-
 async function wholeAnswer(openai: OpenAI, request: SpokenAnswerRequest, sink: AnswerSink, signal?: AbortSignal): Promise<SpokenAnswer> {
   const completion = await openai.chat.completions.create({ ...baseBody(request), stream: false }, { signal });
+  sink.accepted?.();
   const message = completion.choices[0]?.message;
   const text = message?.audio?.transcript ?? message?.content ?? '';
   if (text) sink.text(text);

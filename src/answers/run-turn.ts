@@ -9,15 +9,17 @@ import type { AppContext } from '../app-context.ts';
 import { requestSpokenAnswer, type SpokenAnswer } from '../ai/chat-audio.ts';
 import { toUserError } from '../ai/errors.ts';
 import { openaiErrorKind } from '../ops/error-kind.ts';
-import { buildMessages, isAssistantAudioNotFoundError, withTextInsteadOfAudioIds } from '../conversation/history.ts';
+import { isAssistantAudioNotFoundError, planMessages, withTextInsteadOfAudioIds, type InputTokenEstimate } from '../conversation/history.ts';
 import { QueueFullError } from '../conversation/serialize.ts';
-import type { AssistantTurn, UserTurn } from '../conversation/types.ts';
+import type { AssistantTurn, TokenUsage, UserTurn } from '../conversation/types.ts';
 import { UserError } from '../discord/errors.ts';
 import type { VoiceSession } from '../voice/session.ts';
 import { SpeechTrackWriter } from '../voice/speech-track.ts';
 import type { OpusTrack } from '../voice/track.ts';
 import { heardPart } from './heard.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
+import { answerUsage } from '../cost/estimate-usage.ts';
+import { durationMs, OPENAI_PCM_RATE } from '../audio/format.ts';
 
 export interface TurnRequest {
   user: UserTurn;
@@ -67,14 +69,18 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   ctx.metrics.turnStarted(kind);
   const settings = await store.getSettings(user.guildId);
   const history = await store.history(user.channelId);
-  const build = () =>
-    buildMessages({
+  let inputTokens: InputTokenEstimate = { text: 0, audio: 0 };
+  const build = () => {
+    const plan = planMessages({
       persona: settings.persona ?? config.persona,
       turns: history,
       nowUnixS: Math.floor(Date.now() / 1000),
       tokenBudget: config.historyTokenBudget,
       current: user,
     });
+    inputTokens = plan.inputTokens;
+    return plan.messages;
+  };
 
   // Playback stopped, the caller's signal, or shutdown: any of them ends the request. AbortSignal.any
   // does not keep a listener on the long-lived shutdown signal per turn.
@@ -89,8 +95,13 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   }
   const collected: Buffer[] = [];
   let text = '';
+  let audioBytes = 0;
+  // Usage can arrive before the answer is stopped; it is billed either way.
+  let reportedUsage: TokenUsage | undefined;
+  let accepted = false;
   const sink = {
     audio(pcm: Buffer) {
+      audioBytes += pcm.length;
       writer?.write(pcm);
       if (request.collectAudio) collected.push(pcm);
     },
@@ -98,6 +109,18 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       text += delta;
       request.onText?.(text);
     },
+    usage(tokens: TokenUsage) {
+      reportedUsage = tokens;
+    },
+    accepted() {
+      accepted = true;
+    },
+  };
+  const spend = (reported = reportedUsage) => {
+    const usage = answerUsage(reported, inputTokens, { audioMs: durationMs(audioBytes / 2, OPENAI_PCM_RATE, 1), text, accepted });
+    const costUsd = usage ? estimateCostUsd(config.chatModel, usage.tokens, config.prices) : 0;
+    ctx.metrics.spendUsd(user.guildId, costUsd);
+    return usage && { model: config.chatModel, userId: user.speakerId, costUsd, ...usage };
   };
   const ask = (messages: ReturnType<typeof build>) =>
     requestSpokenAnswer(
@@ -126,7 +149,9 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
-      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored.
+      // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored but spend.
+      const usage = spend();
+      if (usage) await store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
       ctx.metrics.turnFinished(kind, 'interrupted');
       throw new UserError('I stopped before answering: I left the voice channel.');
     } else {
@@ -143,7 +168,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   const stoppedEarly = outcome === 'cancelled';
   const cutReason = answer.cutReason ?? (stoppedEarly ? 'stopped while speaking' : undefined);
   const status = cutReason ? 'interrupted' : 'complete';
-  const heard = stoppedEarly && writer ? heardPart(answer.text, writer.track.playedMs, writer.receivedMs) : answer.text;
+  const heard =
+    stoppedEarly && writer
+      ? heardPart(answer.text, writer.track.playedMs, { receivedMs: writer.receivedMs, complete: answer.complete })
+      : answer.text;
   const assistant: AssistantTurn = {
     kind: 'assistant',
     id: randomUUID(),
@@ -155,11 +183,10 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     status,
     createdAt: Date.now(),
   };
-  const costUsd = answer.usage ? estimateCostUsd(config.chatModel, answer.usage, config.prices) : 0;
-  await store.appendExchange(user, assistant, answer.usage ? { model: config.chatModel, userId: user.speakerId, tokens: answer.usage, costUsd } : undefined);
+  const usage = spend(answer.usage ?? reportedUsage);
+  await store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(kind, status);
-  ctx.metrics.spendUsd(user.guildId, costUsd);
-  log.info('turn stored', { status, cutReason, chars: answer.text.length });
+  log.info('turn stored', { status, cutReason, chars: answer.text.length, heardChars: heard.length, usageEstimated: usage?.estimated });
   return {
     text: answer.text,
     refusal: answer.refusal,

@@ -41,18 +41,29 @@ export interface BuildMessagesInput {
   current: UserTurn;
 }
 
+/** Estimated input tokens of a request, split the way they are priced. */
+export interface InputTokenEstimate {
+  text: number;
+  audio: number;
+}
+
 /**
  * Builds chat-completions `messages` for a channel: persona, as much recent history as fits the
  * token budget (never starting with an assistant message), then the current user turn.
  */
 export function buildMessages(input: BuildMessagesInput): ChatMessage[] {
+  return planMessages(input).messages;
+}
+
+/** {@link buildMessages}, with the estimated input tokens of what it kept (spend of a cut answer). */
+export function planMessages(input: BuildMessagesInput): { messages: ChatMessage[]; inputTokens: InputTokenEstimate } {
   const { persona, turns, nowUnixS, tokenBudget, current } = input;
   const system: SystemMessage = { role: 'system', content: persona };
   const currentMessage = userTurnToMessage(current);
-  let remaining =
-    tokenBudget - estimateTextTokens(persona) - estimateUserTurnTokens(current, currentMessage);
+  const currentTokens = estimateUserTurnTokens(current, currentMessage);
+  let remaining = tokenBudget - estimateTextTokens(persona) - currentTokens;
 
-  const keptNewestFirst: ChatMessage[] = [];
+  const keptNewestFirst: { message: ChatMessage; tokens: number; audioTokens: number }[] = [];
   for (let index = turns.length - 1; index >= 0; index--) {
     const turn = turns[index];
     if (turn === undefined || turn.id === current.id) continue;
@@ -61,27 +72,42 @@ export function buildMessages(input: BuildMessagesInput): ChatMessage[] {
     // Stop at the first turn that does not fit: skipping it and keeping older ones would leave a hole.
     if (rendered.tokens > remaining) break;
     remaining -= rendered.tokens;
-    keptNewestFirst.push(rendered.message);
+    keptNewestFirst.push(rendered);
   }
   const history = keptNewestFirst.reverse();
   // An answer without its question confuses the model; drop it rather than send it alone.
-  while (history[0]?.role === 'assistant') history.shift();
-  return [system, ...history, currentMessage];
+  while (history[0]?.message.role === 'assistant') history.shift();
+  const audio = history.reduce((sum, kept) => sum + kept.audioTokens, userAudioTokens(current));
+  const all = history.reduce((sum, kept) => sum + kept.tokens, estimateTextTokens(persona) + currentTokens);
+  return {
+    messages: [system, ...history.map((kept) => kept.message), currentMessage],
+    inputTokens: { text: all - audio, audio },
+  };
 }
 
-/** A turn's message and its estimated input tokens; undefined for an empty complete answer. */
-export function renderTurn(turn: Turn, nowUnixS: number): { message: ChatMessage; tokens: number } | undefined {
+/**
+ * A turn's message and its estimated input tokens (`audioTokens` of them audio); undefined for an empty
+ * complete answer.
+ */
+export function renderTurn(
+  turn: Turn,
+  nowUnixS: number,
+): { message: ChatMessage; tokens: number; audioTokens: number } | undefined {
   if (turn.kind === 'user') {
     const message = userTurnToMessage(turn);
-    return { message, tokens: estimateUserTurnTokens(turn, message) };
+    return { message, tokens: estimateUserTurnTokens(turn, message), audioTokens: userAudioTokens(turn) };
   }
   if (turn.status === 'complete' && hasUsableAudio(turn, nowUnixS)) {
     const audioTokens = Math.ceil((turn.transcript.length / CHARS_PER_TOKEN) * AUDIO_REFERENCE_TEXT_MULTIPLIER);
-    return { message: { role: 'assistant', audio: { id: turn.audioId } }, tokens: MESSAGE_OVERHEAD_TOKENS + audioTokens };
+    return {
+      message: { role: 'assistant', audio: { id: turn.audioId } },
+      tokens: MESSAGE_OVERHEAD_TOKENS + audioTokens,
+      audioTokens,
+    };
   }
   const message = assistantTurnAsText(turn);
   if (message === undefined) return undefined;
-  return { message, tokens: estimateTextTokens(message.content) };
+  return { message, tokens: estimateTextTokens(message.content), audioTokens: 0 };
 }
 
 /**
@@ -159,10 +185,12 @@ function hasUsableAudio(
 function estimateUserTurnTokens(turn: UserTurn, message: UserMessage): number {
   let chars = 0;
   for (const part of message.content) if (part.type === 'text') chars += part.text.length;
+  return MESSAGE_OVERHEAD_TOKENS + Math.ceil(chars / CHARS_PER_TOKEN) + userAudioTokens(turn);
+}
+
+function userAudioTokens(turn: UserTurn): number {
   const audioSeconds = turn.audio === undefined ? 0 : turn.audio.durationMs / 1_000;
-  return (
-    MESSAGE_OVERHEAD_TOKENS + Math.ceil(chars / CHARS_PER_TOKEN) + Math.ceil(audioSeconds * AUDIO_INPUT_TOKENS_PER_SECOND)
-  );
+  return Math.ceil(audioSeconds * AUDIO_INPUT_TOKENS_PER_SECOND);
 }
 
 function estimateTextTokens(text: string): number {

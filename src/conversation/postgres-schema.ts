@@ -72,6 +72,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
+  // 2: usage rows can be estimates (an answer cut before the API reported its usage).
+  `
+  ALTER TABLE usage ADD COLUMN estimated SMALLINT NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
+  `,
 ];
 
 /** The schema version this build writes. */

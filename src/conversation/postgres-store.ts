@@ -44,8 +44,8 @@ function numbered(sql: string): string {
 
 const INSERT_TURN_SQL = numbered(TURN_INSERT_SQL);
 const INSERT_USAGE_SQL = `INSERT INTO usage (guild_id, channel_id, user_id, model, turn_id,
-  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
+  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at, estimated)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
@@ -157,7 +157,7 @@ export class PostgresStore implements Store {
     const totals = await this.#pool.query(
       `SELECT COUNT(*) AS turns, SUM(text_in)::bigint AS text_in, SUM(audio_in)::bigint AS audio_in,
          SUM(cached_in)::bigint AS cached_in, SUM(text_out)::bigint AS text_out, SUM(audio_out)::bigint AS audio_out,
-         SUM(cost_usd) AS cost_usd
+         SUM(cost_usd) AS cost_usd, SUM(estimated)::bigint AS estimated
        FROM usage WHERE guild_id = $1 AND created_at >= $2`,
       [guildId, sinceUnixMs],
     );
@@ -172,6 +172,7 @@ export class PostgresStore implements Store {
       turns: row.turns ?? 0,
       tokens: { textIn: row.text_in ?? 0, audioIn: row.audio_in ?? 0, cachedIn: row.cached_in ?? 0, textOut: row.text_out ?? 0, audioOut: row.audio_out ?? 0 },
       costUsd: row.cost_usd ?? 0,
+      estimatedCalls: row.estimated ?? 0,
       byUser: byUser.rows.map((user) => ({ userId: user.user_id, costUsd: user.cost_usd, turns: user.turns })),
     };
   }
@@ -236,6 +237,7 @@ async function insertUsage(db: Queryable, record: UsageRecord): Promise<void> {
     ...tokensToParams(record.tokens),
     record.costUsd ?? 0,
     Math.round(record.createdAt ?? Date.now()),
+    record.estimated ? 1 : 0,
   ]);
 }
 

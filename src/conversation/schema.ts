@@ -68,6 +68,11 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX announcements_by_guild ON announcements (guild_id, id);
   `,
+  // 2: usage rows can be estimates (an answer cut before the API reported its usage). Rows written
+  // before this migration were all reported counts, hence the default.
+  `
+  ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
+  `,
 ];
 
 /** The schema version this build writes. */

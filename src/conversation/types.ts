@@ -88,6 +88,8 @@ export interface ExchangeUsage {
   userId: string;
   tokens: TokenUsage;
   costUsd?: number;
+  /** True when the API never reported this call's usage and the counts are Parley's estimate. */
+  estimated?: boolean;
 }
 
 /** A standalone usage row (transcriptions, announcements, anything not tied to a turn). */
@@ -106,6 +108,8 @@ export interface UsageSummary {
   turns: number;
   tokens: TokenUsage;
   costUsd: number;
+  /** How many of the calls have estimated counts (cut before the API reported usage). */
+  estimatedCalls: number;
   /** Most expensive first. */
   byUser: { userId: string; costUsd: number; turns: number }[];
 }

@@ -6,8 +6,8 @@ type Prepare = (sql: string) => StatementSync;
 
 const INSERT_USAGE_SQL = `INSERT INTO usage (
   guild_id, channel_id, user_id, model, turn_id,
-  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at, estimated
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Writes one usage row; constraint violations (negative counts, missing ids) throw. */
 export function insertUsage(prepare: Prepare, record: UsageRecord): void {
@@ -20,6 +20,7 @@ export function insertUsage(prepare: Prepare, record: UsageRecord): void {
     ...tokensToParams(record.tokens),
     record.costUsd ?? 0,
     Math.round(record.createdAt ?? Date.now()),
+    record.estimated ? 1 : 0,
   );
 }
 
@@ -31,6 +32,7 @@ interface TotalsRow {
   text_out: number | null;
   audio_out: number | null;
   cost_usd: number | null;
+  estimated: number | null;
 }
 
 interface UserRow {
@@ -44,7 +46,7 @@ export function summarizeUsage(prepare: Prepare, guildId: string, sinceUnixMs: n
   const totals = prepare(
     `SELECT COUNT(*) AS turns, SUM(text_in) AS text_in, SUM(audio_in) AS audio_in,
        SUM(cached_in) AS cached_in, SUM(text_out) AS text_out, SUM(audio_out) AS audio_out,
-       SUM(cost_usd) AS cost_usd
+       SUM(cost_usd) AS cost_usd, SUM(estimated) AS estimated
      FROM usage WHERE guild_id = ? AND created_at >= ?`,
   ).get(guildId, sinceUnixMs) as unknown as TotalsRow;
   const byUser = prepare(
@@ -62,6 +64,7 @@ export function summarizeUsage(prepare: Prepare, guildId: string, sinceUnixMs: n
       audioOut: totals.audio_out ?? 0,
     },
     costUsd: totals.cost_usd ?? 0,
+    estimatedCalls: totals.estimated ?? 0,
     byUser: byUser.map((row) => ({ userId: row.user_id, costUsd: row.cost_usd, turns: row.turns })),
   };
 }

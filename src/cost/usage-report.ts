@@ -19,7 +19,8 @@ function dollars(usd: number): string {
 function line(label: string, summary: UsageSummary): string {
   const t = summary.tokens;
   return (
-    `**${label}**: ${dollars(summary.costUsd)} over ${summary.turns} model calls\n` +
+    `**${label}**: ${dollars(summary.costUsd)} over ${summary.turns} model calls` +
+    `${summary.estimatedCalls > 0 ? ` (${summary.estimatedCalls} estimated: cut before OpenAI reported usage)` : ''}\n` +
     `  tokens in: ${t.textIn} text (${t.cachedIn} cached), ${t.audioIn} audio · out: ${t.textOut} text, ${t.audioOut} audio`
   );
 }
@@ -38,6 +39,6 @@ export async function formatUsage(store: Store, guildId: string, options: { budg
     const top = month.byUser.slice(0, TOP_MEMBERS).map((u, i) => `${i + 1}. <@${u.userId}>: ${dollars(u.costUsd)} (${u.turns} calls)`);
     parts.push(`Top members this month:\n${top.join('\n')}`);
   }
-  parts.push('-# Estimates from the token counts OpenAI reported and the configured prices.');
+  parts.push('-# Estimates from the token counts OpenAI reported (or, for cut answers, the audio and text received) and the configured prices.');
   return parts.join('\n');
 }

@@ -77,6 +77,11 @@ describe('fuzz findings, pinned', () => {
     await bed.openai.waitForRequest((r) => r.path === '/v1/chat/completions' && bed.openai.requests.indexOf(r) >= before);
     expect((await send({ name: 'leave' }).waitForReply()).body.content).toMatch(/^Left/);
     expect(await settled(ask)).not.toContain(GENERIC_FAILURE);
+    // Nothing was said, but the API had accepted the request: its input is billed, by estimate.
+    const usage = await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
+    expect(usage.estimatedCalls).toBe(1);
+    expect(usage.tokens).toMatchObject({ audioOut: 0, textOut: 0 });
+    expect(usage.tokens.textIn).toBeGreaterThan(0);
   });
 
   // Fix in commands/reset.ts: reply (or defer) before waiting for the channel's turns.

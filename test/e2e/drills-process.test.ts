@@ -13,6 +13,7 @@ import { FakeDiscord, type FakeGuild } from '../harness/discord/index.ts';
 import { FakeOpenAI } from '../harness/openai/index.ts';
 import { BotProcess, fakeEnvironment } from '../support/bot-process.ts';
 import { speechLike } from '../support/signals.ts';
+import { wordsOf, wordsPlayed } from '../support/heard-words.ts';
 
 const PROMPT = 'What happens when you get SIGTERM?';
 /** "Within a few seconds": the bound is loose for a busy machine; the figure is printed. */
@@ -76,7 +77,8 @@ describe('drills: the bot process', () => {
     await ready(first, discord.gatewayStats.identifies);
     const voiceId = guild.channel('Lounge').id;
     discord.setVoiceState(guild.id, guild.member('alice').id, voiceId);
-    openai.scriptChat({ transcript: 'Shutting down is a process with several careful steps, and this answer explains them all slowly.', audio: speechLike(6_000, OPENAI_PCM_RATE, 61), speed: 1 });
+    const transcript = 'Shutting down is a process with several careful steps, and this answer explains them all slowly.';
+    openai.scriptChat({ transcript, audio: speechLike(6_000, OPENAI_PCM_RATE, 61), speed: 1 });
     const interaction = ask(PROMPT);
     const capture = discord.capture(guild.id);
     await capture.waitForPackets(25, 20_000); // half a second of the answer has been heard
@@ -101,6 +103,12 @@ describe('drills: the bot process', () => {
     expect(userIndex).toBeGreaterThanOrEqual(0);
     expect(answer?.kind).toBe('assistant');
     expect(answer?.kind === 'assistant' && ['complete', 'interrupted'].includes(answer.status)).toBe(true);
+    // The whole transcript arrived before the audio: an interrupted answer keeps what was played, no more.
+    const kept = answer?.kind === 'assistant' ? answer.transcript : '';
+    const played = wordsPlayed(transcript, 6_000, heardMs);
+    console.log(`SIGTERM: kept ${wordsOf(kept).length} of ${wordsOf(transcript).length} words, ${played} words played (${heardMs} of 6000 ms): "${kept}"`);
+    expect(transcript.startsWith(kept)).toBe(true);
+    expect(Math.abs(wordsOf(kept).length - played)).toBeLessThanOrEqual(2);
     // Never an answer without the question it answers.
     turns.forEach((turn, i) => turn.kind === 'assistant' && expect(turns[i - 1]?.kind).toBe('user'));
 

@@ -2,11 +2,8 @@
  * Pure builders of chat completion answers: the non-streamed `chat.completion` object and the streamed
  * `chat.completion.chunk` sequence in the order the real API sends audio answers.
  */
-import { pcm16ToBytesLE, pcm24kDurationMs, splitPcm24k } from './audio-bytes.ts';
+import { pcm16ToBytesLE, splitPcm24k } from './audio-bytes.ts';
 import type { CompletionUsage } from './types.ts';
-
-/** How far (ms of audio) the streamed transcript runs ahead of the audio, as the real API's roughly does. */
-export const TRANSCRIPT_LEAD_MS = 1_000;
 
 /** Everything decided about one answer. */
 export interface ChatAnswer {
@@ -63,12 +60,24 @@ export function buildChatCompletion(answer: ChatAnswer, encodedAudio?: Buffer): 
   };
 }
 
-/** The streamed chunks (without SSE framing and `[DONE]`). */
+/**
+ * The streamed chunks (without SSE framing and `[DONE]`).
+ *
+ * Endings, as the real API sends them:
+ * - audio answers carry NO `finish_reason` anywhere: the `expires_at`-only audio delta is the last choice chunk
+ *   (captured traffic in openai/openai-node issue #1206; the SDK's stream helper finishes on that marker since
+ *   openai/openai-node PR #1991). `finishReasonChunk` adds a final `finish_reason: "stop"` chunk after it, as
+ *   some OpenAI-compatible servers do;
+ * - text and refusal answers end with a chunk whose `finish_reason` is `"stop"` (spec schema
+ *   `CreateChatCompletionStreamResponse`, `choices[].finish_reason`);
+ * - with `stream_options.include_usage` one more chunk follows with `choices: []` and the `usage` (spec schema
+ *   `ChatCompletionStreamOptions`: "an additional chunk will be streamed before the data: [DONE] message").
+ */
 export function buildChatStreamChunks(
   answer: ChatAnswer,
-  options: { chunkMs: number; includeUsage: boolean },
+  options: { chunkMs: number; includeUsage: boolean; finishReasonChunk?: boolean },
 ): ChatStreamChunk[] {
-  // 'omit' leaves `finish_reason` out, as the API does on the `expires_at`-only audio chunk.
+  // 'omit' leaves `finish_reason` out, as the API does on the `expires_at`-only audio chunk (issue #1206).
   const chunk: ChunkBuilder = (delta, finishReason = null) => ({
     id: answer.id,
     object: 'chat.completion.chunk',
@@ -82,6 +91,7 @@ export function buildChatStreamChunks(
   });
 
   let body: ChatStreamChunk[];
+  const speaks = answer.refusal === undefined && answer.audio !== undefined;
   if (answer.refusal !== undefined) {
     body = [
       { json: chunk({ role: 'assistant', content: null, refusal: '' }) },
@@ -95,7 +105,7 @@ export function buildChatStreamChunks(
       ...splitIntoDeltas(answer.text).map((content) => ({ json: chunk({ content }) })),
     ];
   }
-  body.push({ json: chunk({}, 'stop') });
+  if (!speaks || options.finishReasonChunk) body.push({ json: chunk({}, 'stop') });
   if (options.includeUsage) {
     const { usage: _null, ...last } = chunk({});
     body.push({ json: { ...last, choices: [], usage: answer.usage } });
@@ -104,9 +114,10 @@ export function buildChatStreamChunks(
 }
 
 /**
- * Transcript deltas (the first carries the audio id), then a chunk with `role` and the first audio data, more
- * data-only chunks with the rest of the transcript interleaved a little ahead of the audio, then the
- * `expires_at`-only chunk.
+ * The order of openai/openai-node issue #1206's captured stream: every transcript delta first (the first one
+ * carries the audio id), then a chunk with `role` (and `content: null, refusal: null`) and `audio: {id, data}`,
+ * then data-only chunks, then the `expires_at`-only chunk. The transcript is therefore complete before any
+ * audio arrives.
  */
 function audioChunks(
   audio: NonNullable<ChatAnswer['audio']>,
@@ -114,33 +125,17 @@ function audioChunks(
   chunkMs: number,
   chunk: ChunkBuilder,
 ): ChatStreamChunk[] {
-  const durationMs = pcm24kDurationMs(audio.pcm.length);
   const deltas = splitIntoDeltas(transcript);
-  // Each delta is "spoken" at the audio position proportional to where it starts in the text.
-  const spokenAtMs: number[] = [];
-  let offset = 0;
-  for (const delta of deltas) {
-    spokenAtMs.push(transcript.length > 0 ? (offset / transcript.length) * durationMs : 0);
-    offset += delta.length;
-  }
-  const out: ChatStreamChunk[] = [
-    { json: chunk({ audio: { id: audio.id, transcript: deltas[0] ?? '' } }) },
-  ];
-  let nextDelta = 1;
-  const transcriptUpTo = (audioMs: number): void => {
-    while (nextDelta < deltas.length && spokenAtMs[nextDelta]! <= audioMs) {
-      out.push({ json: chunk({ audio: { transcript: deltas[nextDelta] } }) });
-      nextDelta++;
-    }
-  };
-  transcriptUpTo(TRANSCRIPT_LEAD_MS);
+  const out: ChatStreamChunk[] = deltas.map((delta, index) => ({
+    json: chunk({ audio: index === 0 ? { id: audio.id, transcript: delta } : { transcript: delta } }),
+  }));
+  if (deltas.length === 0) out.push({ json: chunk({ audio: { id: audio.id, transcript: '' } }) });
   splitPcm24k(audio.pcm, chunkMs).forEach((piece, index) => {
     const data = pcm16ToBytesLE(piece).toString('base64');
-    const delta = index === 0 ? { role: 'assistant', audio: { id: audio.id, data } } : { audio: { data } };
+    const delta =
+      index === 0 ? { role: 'assistant', content: null, refusal: null, audio: { id: audio.id, data } } : { audio: { data } };
     out.push({ json: chunk(delta), audioMs: index * chunkMs });
-    transcriptUpTo((index + 1) * chunkMs + TRANSCRIPT_LEAD_MS);
   });
-  transcriptUpTo(Number.POSITIVE_INFINITY);
   out.push({ json: chunk({ audio: { expires_at: audio.expiresAt } }, 'omit') });
   return out;
 }

@@ -77,6 +77,7 @@ export async function handleChatCompletions(ctx: HandlerContext, queue: ScriptQu
     const chunks = buildChatStreamChunks(answer, {
       chunkMs: script.chunkMs ?? DEFAULT_CHUNK_MS,
       includeUsage: plan.includeUsage,
+      ...(script.finishReasonChunk ? { finishReasonChunk: true } : {}),
     });
     ctx.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -65,17 +65,20 @@ describe('chat completions with audio', () => {
     expect(Buffer.from(received.buffer).equals(pcm16ToBytesLE(pcm))).toBe(true);
     expect(heard).toBe(transcript);
 
+    // The order of the captured stream in openai/openai-node issue #1206: transcript, audio, marker, usage.
     const deltas = chunks.map((c) => c.choices[0]?.delta);
     expect(deltas[0]?.audio).toMatchObject({ id: 'audio_scripted' });
     const firstData = deltas.findIndex((d) => d?.audio?.data);
-    expect(deltas[firstData]).toMatchObject({ role: 'assistant', audio: { id: 'audio_scripted' } });
-    expect(deltas.slice(0, firstData).every((d) => d?.audio?.transcript !== undefined)).toBe(true);
-    const tail = chunks.slice(-3);
+    expect(firstData).toBe(transcript.split(' ').length);
+    expect(deltas[firstData]).toEqual({ role: 'assistant', content: null, refusal: null, audio: { id: 'audio_scripted', data: expect.any(String) } });
+    expect(deltas.slice(0, firstData).every((d) => d?.audio?.transcript !== undefined && !d.audio.data)).toBe(true);
+    expect(deltas.slice(firstData + 1, -2).every((d) => Object.keys(d?.audio ?? {}).join() === 'data')).toBe(true);
+    const tail = chunks.slice(-2);
     expect(tail[0]?.choices[0]?.delta.audio).toEqual({ expires_at: 2_000_000_000 });
-    expect(tail[0]?.choices[0]?.finish_reason).toBeNull();
-    expect(tail[1]?.choices[0]?.finish_reason).toBe('stop');
-    expect(tail[2]?.choices).toEqual([]);
-    expect(tail[2]?.usage).toMatchObject({
+    // No chunk of an audio answer carries a finish_reason.
+    expect(chunks.every((c) => !c.choices[0]?.finish_reason)).toBe(true);
+    expect(tail[1]?.choices).toEqual([]);
+    expect(tail[1]?.usage).toMatchObject({
       completion_tokens_details: { audio_tokens: 24, text_tokens: Math.ceil(transcript.length / 4) },
       prompt_tokens_details: { audio_tokens: 0, text_tokens: Math.ceil('Tell me something.'.length / 4) },
     });
@@ -151,13 +154,22 @@ describe('chat completions with audio', () => {
     expect(error).toMatchObject({ param: 'messages[0].content[0].input_audio.data', code: 'invalid_value' });
   });
 
-  it('streams refusals and text-only answers', async () => {
+  it('ends a scripted OpenAI-compatible audio stream with a finish_reason chunk after the marker', async () => {
+    fake.scriptChat({ audio: noisePcm24k(300), finishReasonChunk: true });
+    const { chunks } = await collect(await client.chat.completions.create(audioStreamRequest));
+    expect(chunks.at(-3)?.choices[0]?.delta.audio).toHaveProperty('expires_at');
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
+    expect(chunks.at(-1)?.choices).toEqual([]);
+  });
+
+  it('streams refusals and text-only answers, each ending with finish_reason', async () => {
     fake.scriptChat({ refusal: 'I cannot do that.' }, { textOnly: true, transcript: 'Just text.' });
     const refused = await collect(await client.chat.completions.create(audioStreamRequest));
     expect(refused.chunks.map((c) => c.choices[0]?.delta.refusal ?? '').join('')).toBe('I cannot do that.');
     expect(refused.pcm).toHaveLength(0);
     const text = await collect(await client.chat.completions.create(audioStreamRequest));
     expect(text.chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Just text.');
+    for (const { chunks } of [refused, text]) expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
   });
 
   it('paces chunks at the scripted speed, with pauses (loose lower bounds only)', async () => {

@@ -62,6 +62,11 @@ export interface ChatScript extends Pacing {
   refusal?: string;
   /** Answer with text only, as for `modalities: ['text']`. */
   textOnly?: boolean;
+  /**
+   * Kind, not the real API: end a streamed audio answer with a `finish_reason: "stop"` chunk after the
+   * `expires_at` marker, as some OpenAI-compatible servers do. OpenAI itself sends none (openai-node issue #1206).
+   */
+  finishReasonChunk?: boolean;
   fault?: Fault;
 }
 

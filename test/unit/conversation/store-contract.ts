@@ -147,8 +147,20 @@ export function describeStoreContract(name: string, backend: StoreUnderTest): vo
           turns: 0,
           tokens: { textIn: 0, audioIn: 0, cachedIn: 0, textOut: 0, audioOut: 0 },
           costUsd: 0,
+          estimatedCalls: 0,
           byUser: [],
         });
+      });
+    });
+
+    describe('estimated usage', () => {
+      it('keeps estimated usage (an answer cut before its usage chunk) apart from reported usage', async () => {
+        const usage = { model: 'gpt-audio', userId: 'ana', tokens: tokens(), costUsd: 0.5 };
+        await store.appendExchange(userTurn({ createdAt: 20_000 }), assistantTurn({ createdAt: 20_000, status: 'interrupted' }), { ...usage, estimated: true });
+        await store.appendExchange(userTurn({ createdAt: 21_000 }), assistantTurn({ createdAt: 21_000 }), usage);
+        const summary = await store.usageSummary(GUILD_ID, 20_000);
+        expect(summary).toMatchObject({ turns: 2, estimatedCalls: 1 });
+        expect(summary.costUsd).toBeCloseTo(1, 10);
       });
     });
 

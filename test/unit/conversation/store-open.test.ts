@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME, SqliteStore, StoreOpenError } from '../../../src/conversation/store.ts';
-import { SCHEMA_VERSION } from '../../../src/conversation/schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/conversation/schema.ts';
 import { assistantTurn, CHANNEL_ID, GUILD_ID, makeTempDir, removeTempDirs, tokens, userTurn, wavOfSilence } from './fixtures.ts';
 
 afterEach(removeTempDirs);
@@ -84,6 +84,25 @@ describe('SqliteStore.open', () => {
     const file = join(makeTempDir(), 'a-file');
     writeFileSync(file, 'x');
     expectOpenError(join(file, 'sub'), /not a directory/);
+  });
+
+  it('migrates a schema-1 database: its usage rows stay, counted as reported, and new rows can be estimates', async () => {
+    const dataDir = makeTempDir();
+    const raw = new DatabaseSync(join(dataDir, DATABASE_FILE_NAME));
+    raw.exec(MIGRATIONS[0]!);
+    raw.exec('PRAGMA user_version = 1');
+    raw.exec(`INSERT INTO usage (guild_id, user_id, model, text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at)
+      VALUES ('${GUILD_ID}', 'user-ana', 'gpt-audio', 1, 2, 0, 3, 4, 0.25, 1000)`);
+    raw.close();
+
+    const store = SqliteStore.open(dataDir);
+    expect(await store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 1, costUsd: 0.25, estimatedCalls: 0 });
+    await store.recordUsage({ guildId: GUILD_ID, userId: 'user-ana', model: 'gpt-audio', tokens: tokens(), costUsd: 0.5, estimated: true, createdAt: 2_000 });
+    expect(await store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 2, costUsd: 0.75, estimatedCalls: 1 });
+    await store.close();
+    const check = new DatabaseSync(join(dataDir, DATABASE_FILE_NAME));
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
+    check.close();
   });
 
   it('refuses a database written by a newer Parley instead of downgrading it', async () => {
