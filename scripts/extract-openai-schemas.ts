@@ -28,6 +28,8 @@ export const ROOT_SCHEMA_NAMES = [
   'CreateTranscriptionRequest',
   'CreateTranscriptionResponseJson',
   'ErrorResponse',
+  'RealtimeClientEvent',
+  'RealtimeServerEvent',
   'SpeechAudioDeltaEvent',
   'SpeechAudioDoneEvent',
   'VoiceIdsOrCustomVoice',

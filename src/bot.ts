@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import OpenAI from 'openai';
 import type { AppContext } from './app-context.ts';
+import { registerModelSettings } from './ai/dead-models.ts';
+import { configuredModels, warnAboutShutdowns } from './ai/model-lifecycle.ts';
 import type { Config } from './config.ts';
 import { createRest, registerCommands } from './discord/deploy.ts';
 import { NO_MENTIONS } from './discord/errors.ts';
@@ -55,6 +57,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   // The SDK's own console logging is off: failures reach Parley's logger through the error path.
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
+  registerModelSettings(configuredModels(config));
+  warnAboutShutdowns(config, log);
   const store = await openStore(config);
   const talk = new TalkSessions();
   const shutdown = new AbortController();

@@ -22,8 +22,13 @@ export interface Config {
   shardList?: number[];
   chatModel: string;
   speechModel: string;
-  /** How announcements are voiced: the speech endpoint, or the chat audio model reading verbatim. */
-  speechBackend: 'speech' | 'chat';
+  /**
+   * How announcements are voiced first: a Realtime session reading the text, the chat audio model
+   * reading verbatim, or the speech endpoint; the others follow as fallbacks (see announce/backends.ts).
+   */
+  speechBackend: SpeechBackend;
+  /** Model of the Realtime backend for announcements. */
+  realtimeModel: string;
   /** Model that turns older spoken turns into text; empty = keep them as audio. */
   transcribeModel: string;
   /** Default voice for spoken answers; servers can override it with /settings voice. */
@@ -65,6 +70,10 @@ export interface Config {
 }
 
 import { parsePriceTable, type PriceTable } from './cost/prices.ts';
+
+/** The ways an announcement can be voiced (PARLEY_SPEECH_BACKEND). */
+export type SpeechBackend = 'realtime' | 'chat' | 'speech';
+export const SPEECH_BACKENDS: readonly SpeechBackend[] = ['realtime', 'chat', 'speech'];
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -139,9 +148,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 
   const prices = parsePriceTable(read('PARLEY_PRICES'));
   if ('problem' in prices) problems.push(prices.problem);
-  const speechBackend = (read('PARLEY_SPEECH_BACKEND') ?? 'speech').toLowerCase();
-  if (speechBackend !== 'speech' && speechBackend !== 'chat') problems.push('PARLEY_SPEECH_BACKEND must be speech or chat.');
-  const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-4o-mini-transcribe';
+  const speechBackend = (read('PARLEY_SPEECH_BACKEND') ?? 'realtime').toLowerCase();
+  if (!SPEECH_BACKENDS.includes(speechBackend as SpeechBackend)) problems.push(`PARLEY_SPEECH_BACKEND must be one of ${SPEECH_BACKENDS.join(', ')}.`);
+  const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-transcribe';
   const databaseUrl = read('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
   const shards = parseShards(read('PARLEY_SHARDS'), problems);
@@ -160,9 +169,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     databaseUrl,
     shards,
     shardList,
-    chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio',
+    chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio-1.5',
     speechModel: read('PARLEY_SPEECH_MODEL') ?? 'gpt-4o-mini-tts',
-    speechBackend: speechBackend as Config['speechBackend'],
+    speechBackend: speechBackend as SpeechBackend,
+    realtimeModel: read('PARLEY_REALTIME_MODEL') ?? 'gpt-realtime-2.1-mini',
     transcribeModel: transcribeModel === 'off' ? '' : transcribeModel,
     voice: read('PARLEY_VOICE') ?? 'marin',
     persona: read('PARLEY_PERSONA') ?? DEFAULT_PERSONA,

@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { UserError } from '../discord/errors.ts';
 import type { Logger } from '../log.ts';
+import { isModelNotFoundError, modelInMessage, reportModelGone, settingOf } from './dead-models.ts';
 
 /** A stream that sent nothing for too long. */
 export class StreamStalledError extends Error {
@@ -38,6 +39,12 @@ export function toUserError(err: unknown, log: Logger): Error {
   if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) {
     log.error('openai rejected the API key: check OPENAI_API_KEY', { status: err.status });
     return new UserError("I'm misconfigured and can't reach my voice service. A server admin should check the bot's logs.");
+  }
+  if (isModelNotFoundError(err)) {
+    const model = modelInMessage(err instanceof Error ? err.message : '') ?? 'unknown';
+    const setting = settingOf(model);
+    reportModelGone(log, setting, model, `change ${setting} (for chat: gpt-audio-1.5) and restart`);
+    return new UserError(`OpenAI no longer serves the model I'm set to use (${model}). The bot's operator needs to change ${setting}; a server admin can pass this on.`);
   }
   if (err instanceof OpenAI.NotFoundError) {
     log.error('openai model or endpoint not found: check the PARLEY_*_MODEL settings', { message: err.message });

@@ -3,7 +3,7 @@
  * the response body arrives. The SDK returns the bare fetch Response for this endpoint, so the body is
  * read here, with a stall watchdog: the SDK's timeout only covers the wait for the headers.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { StreamStalledError } from './errors.ts';
 import type { VoiceChoice } from './voices.ts';
 
@@ -86,11 +86,4 @@ export async function streamSpeech(
     clearTimeout(timer);
     signal?.removeEventListener('abort', abortAll);
   }
-}
-
-/** Whether the speech endpoint said the model does not exist (shut down, or no access). */
-export function isModelNotFoundError(err: unknown): boolean {
-  if (!(err instanceof OpenAI.NotFoundError)) return false;
-  const code = (err.error as { code?: string } | undefined)?.code ?? err.code;
-  return code === 'model_not_found';
 }

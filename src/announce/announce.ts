@@ -7,6 +7,7 @@
 import type { VoiceBasedChannel } from 'discord.js';
 import type { AppContext } from '../app-context.ts';
 import { StreamStalledError, toUserError } from '../ai/errors.ts';
+import { RealtimeSpeechError } from '../ai/realtime-speech.ts';
 import { SPEECH_INPUT_MAX_CHARS } from '../ai/speech.ts';
 import { ChannelLocks, QueueFullError } from '../conversation/serialize.ts';
 import { estimateCostUsd } from '../cost/prices.ts';
@@ -170,6 +171,8 @@ async function playAnnouncement(
   const postProblem = await posting;
 
   const backend = [...new Set(result?.outcomes.map((o) => o.backend) ?? [])].join('+') || 'unknown';
+  const cutReason = result?.cutReason ?? (outcome === 'cancelled' || !result ? 'playback stopped' : undefined);
+  const deviations = result?.outcomes.flatMap((o) => o.deviations ?? []) ?? [];
   if (writer.track.playedFrames > 0) {
     await ctx.store.recordAnnouncement({
       guildId: channel.guild.id,
@@ -178,10 +181,12 @@ async function playAnnouncement(
       text: request.text,
       backend,
       createdAt: Date.now(),
+      playedMs: writer.track.playedMs,
+      cutReason,
+      deviations,
     });
   }
   await recordPartUsage(ctx, result?.outcomes ?? [], { guildId: channel.guild.id, channelId: channel.id, userId: request.userId });
-  const cutReason = result?.cutReason ?? (outcome === 'cancelled' || !result ? 'playback stopped' : undefined);
   const failure = result?.error === undefined ? undefined : describeFailure(toAnnouncementError(result.error, log));
   log.info('announcement done', { outcome, playedMs: writer.track.playedMs, backend, cutReason });
   return {
@@ -196,11 +201,18 @@ async function playAnnouncement(
   };
 }
 
-/** Bills each voiced part to the moderator, so announcements count against the server's daily budget. */
+/**
+ * Bills each voiced part to the moderator (discarded attempts included), so announcements count in
+ * /usage, against the server's daily budget and in the spend metric.
+ */
 export async function recordPartUsage(ctx: AppContext, outcomes: readonly PartOutcome[], who: { guildId: string; channelId?: string; userId: string }): Promise<void> {
   for (const part of outcomes) {
-    if (!part.usage || !part.model) continue;
-    await ctx.store.recordUsage({ ...who, model: part.model, tokens: part.usage, costUsd: estimateCostUsd(part.model, part.usage, ctx.config.prices) });
+    const billed = [...(part.spent ?? []), ...(part.usage && part.model ? [{ model: part.model, usage: part.usage }] : [])];
+    for (const { model, usage } of billed) {
+      const costUsd = estimateCostUsd(model, usage, ctx.config.prices);
+      await ctx.store.recordUsage({ ...who, model, tokens: usage, costUsd });
+      ctx.metrics.spendUsd(who.guildId, costUsd);
+    }
   }
 }
 
@@ -209,6 +221,22 @@ export function toAnnouncementError(err: unknown, log: Logger): Error {
   if (err instanceof StreamStalledError) {
     log.warn('openai speech stream stalled');
     return new UserError('OpenAI stopped sending the speech. Please try again.');
+  }
+  if (err instanceof RealtimeSpeechError) {
+    if (err.rateLimited) {
+      const wait = err.retryAfterSeconds ?? 20;
+      log.warn('openai realtime rate limited', { retryAfterSeconds: err.retryAfterSeconds });
+      return new UserError(`I'm being rate-limited by OpenAI. Please try the announcement again in ${wait === 1 ? 'a second' : `${wait} seconds`}.`);
+    }
+    if (err.code === 'invalid_api_key') {
+      log.error('openai rejected the API key for the Realtime session: check OPENAI_API_KEY', { message: err.message });
+      return new UserError("I'm misconfigured and can't reach my voice service. A server admin should check the bot's logs.");
+    }
+    log.warn('openai realtime reading failed', { code: err.code, message: err.message });
+    if (err.code === 'connection_closed' || err.code === 'connection_failed') {
+      return new UserError('The connection to OpenAI closed before the announcement was read. Please try again.');
+    }
+    return new UserError('OpenAI could not read that announcement. Please try again in a minute.');
   }
   return toUserError(err, log);
 }

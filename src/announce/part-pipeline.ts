@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TokenUsage } from '../conversation/types.ts';
+import type { VerbatimDeviation } from './voicing.ts';
 
 /** What voicing one part produced. */
 export interface PartOutcome {
@@ -14,8 +15,12 @@ export interface PartOutcome {
   model?: string;
   /** The stream broke after some of the part's audio arrived: the part is incomplete. */
   cutReason?: string;
-  /** Tokens billed for the part: reported by the chat backend, estimated for the speech endpoint. */
+  /** Tokens billed for the part: reported by the chat and Realtime backends, estimated for the speech endpoint. */
   usage?: TokenUsage;
+  /** Tokens billed for attempts that were discarded (readings that strayed). */
+  spent?: { model: string; usage: TokenUsage }[];
+  /** Readings that did not match the text, for the audit row. */
+  deviations?: VerbatimDeviation[];
 }
 
 /** Voices part `index`, handing its pcm16 (24 kHz mono) to `onAudio` as it arrives. */

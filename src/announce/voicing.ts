@@ -1,31 +1,21 @@
 /**
- * The two ways an announcement is voiced: the speech endpoint (`config.speechModel`), or the chat
- * audio model (`config.chatModel`) told to read the text verbatim. `config.speechBackend` chooses;
- * when the speech endpoint says its model does not exist, announcements switch to the chat model for
- * the rest of the process (logged once), so a retired TTS model does not silence the bot.
+ * Voicing one part of an announcement, checked: the configured backend first (see backends.ts), its
+ * reading compared word by word with the text as it streams. A reading that strays is stopped and
+ * tried once more, then the next backend reads it; a backend whose model OpenAI says is gone is
+ * skipped for the rest of the process (logged once, naming the setting). The last attempt available
+ * plays whatever it says, with the deviation recorded.
  */
 import type OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { requestSpokenAnswer } from '../ai/chat-audio.ts';
-import { isModelNotFoundError, streamSpeech } from '../ai/speech.ts';
-import type { VoiceChoice } from '../ai/voices.ts';
-import { OPENAI_PCM_RATE } from '../audio/format.ts';
+import { isModelGone, isModelNotFoundError, reportModelGone } from '../ai/dead-models.ts';
 import type { Config } from '../config.ts';
 import type { TokenUsage } from '../conversation/types.ts';
-import { UserError } from '../discord/errors.ts';
 import type { Logger } from '../log.ts';
+import { backendOrder, createBackend, type AttemptSink, type Backend, type VoiceSettings } from './backends.ts';
 import type { PartOutcome } from './part-pipeline.ts';
+import { checkVerbatim, VerbatimTracker } from './verbatim.ts';
 
-/** How an announcement should sound. */
-export interface VoiceSettings {
-  voice: VoiceChoice;
-  /** Delivery instructions (tone, pace, accent). */
-  style?: string;
-  /** 0.25..4, 1 = normal. */
-  speed: number;
-}
-
-export type AnnouncementBackend = 'speech' | 'chat';
+export type { VoiceSettings } from './backends.ts';
+export { readAloudMessages, READ_ALOUD_INSTRUCTIONS, estimateSpeechUsage } from './backends.ts';
 
 /** What voicing needs from the running bot. */
 export interface VoicingContext {
@@ -34,15 +24,37 @@ export interface VoicingContext {
   log: Logger;
 }
 
-/** Speech models the endpoint said do not exist; process-wide, like a restart-only config change. */
-const missingSpeechModels = new Set<string>();
-
-/** The backend announcements use now. */
-export function currentBackend(config: Config): AnnouncementBackend {
-  return config.speechBackend === 'speech' && !missingSpeechModels.has(config.speechModel) ? 'speech' : 'chat';
+/** A reading that did not match the text, as recorded in the announcement's audit row. */
+export interface VerbatimDeviation {
+  backend: string;
+  attempt: number;
+  /** Word errors found and tolerated. */
+  errors: number;
+  allowed: number;
+  /** What the model said (trimmed). */
+  heard: string;
+  /** What happened next: retried, the next backend read it, or it was played anyway. */
+  action: 'retried' | 'next backend' | 'played';
 }
 
-/** Voices one piece of text (at most 4,096 characters) into `onAudio` (pcm16 24 kHz mono). */
+/** Complete words that must check out before a checked reading is heard... */
+const RELEASE_AFTER_WORDS = 3;
+/** ...unless this much of its audio (pcm16 24 kHz mono, 1.5 s) is waiting: a transcript may lag. */
+const MAX_HELD_BYTES = 72_000;
+const HEARD_MAX_CHARS = 300;
+
+class StrayedError extends Error {
+  override name = 'StrayedError';
+}
+
+/** The backends announcements may use now, in order. */
+export function availableBackends(ctx: VoicingContext): Backend[] {
+  return backendOrder(ctx.config.speechBackend)
+    .map((kind) => createBackend(ctx, kind))
+    .filter((backend) => !isModelGone(backend.model));
+}
+
+/** Voices one part (at most 4,096 characters) into `onAudio` (pcm16 24 kHz mono). */
 export async function voiceText(
   ctx: VoicingContext,
   text: string,
@@ -50,101 +62,136 @@ export async function voiceText(
   onAudio: (pcm16: Buffer) => void,
   signal: AbortSignal,
 ): Promise<PartOutcome> {
-  const { config, log } = ctx;
-  if (currentBackend(config) === 'speech') {
-    try {
-      const result = await streamSpeech(
-        ctx.openai,
-        { model: config.speechModel, input: text, voice: settings.voice, instructions: settings.style, speed: settings.speed },
-        onAudio,
-        { signal, stallMs: config.streamStallMs },
-      );
-      return {
-        backend: `speech:${config.speechModel}`,
-        model: config.speechModel,
-        cutReason: result.cutReason,
-        usage: estimateSpeechUsage(text, result.bytes),
-      };
-    } catch (err) {
-      if (!isModelNotFoundError(err)) throw err;
-      if (!missingSpeechModels.has(config.speechModel)) {
-        missingSpeechModels.add(config.speechModel);
-        log.warn('the speech model does not exist; announcements use the chat audio model from now on', {
-          speechModel: config.speechModel,
-          chatModel: config.chatModel,
-        });
+  const deviations: VerbatimDeviation[] = [];
+  const spent: { model: string; usage: TokenUsage }[] = [];
+  const backends = availableBackends(ctx);
+  for (let b = 0; b < backends.length; b++) {
+    const backend = backends[b]!;
+    const attempts = backend.checked ? 2 : 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const last = b === backends.length - 1 && attempt === attempts;
+      const gate = new CheckedAudio(text, onAudio, backend.checked && !last);
+      try {
+        const result = await backend.voice(text, settings, gate.sink, AbortSignal.any([signal, gate.signal]));
+        const verdict = result.transcript === undefined ? undefined : checkVerbatim(text, result.transcript);
+        const record = (action: VerbatimDeviation['action']) =>
+          verdict && deviations.push(deviationOf(backend, attempt, verdict, result.transcript ?? '', action));
+        if (verdict && !verdict.ok && gate.canDiscard && !result.cutReason) {
+          record(attempt < attempts ? 'retried' : 'next backend');
+          if (result.usage) spent.push({ model: backend.model, usage: result.usage });
+          ctx.log.warn('announcement reading strayed from the text', { backend: backend.kind, attempt, errors: verdict.errors, allowed: verdict.allowed });
+          continue;
+        }
+        if (verdict && !verdict.ok) {
+          record('played');
+          ctx.log.warn('announcement reading strayed from the text; played as it was', { backend: backend.kind, attempt, errors: verdict.errors });
+        }
+        if (result.cutReason) ctx.log.warn('announcement reading cut', { backend: backend.kind, cutReason: result.cutReason, detail: result.cutDetail });
+        gate.flush();
+        return {
+          backend: `${backend.kind}:${backend.model}`,
+          model: backend.model,
+          cutReason: result.cutReason,
+          usage: result.usage,
+          ...(spent.length > 0 ? { spent } : {}),
+          ...(deviations.length > 0 ? { deviations } : {}),
+        };
+      } catch (err) {
+        if (signal.aborted) throw signal.reason ?? err;
+        if (gate.signal.aborted) {
+          const verdict = checkVerbatim(text, gate.transcript);
+          deviations.push(deviationOf(backend, attempt, verdict, gate.transcript, attempt < attempts ? 'retried' : 'next backend'));
+          if (gate.cancelledUsage) spent.push({ model: backend.model, usage: gate.cancelledUsage });
+          ctx.log.warn('announcement reading strayed from the text; stopped it', { backend: backend.kind, attempt, heardBytes: gate.releasedBytes });
+          continue;
+        }
+        if (isModelNotFoundError(err) && b < backends.length - 1) {
+          reportModelGone(ctx.log, backend.setting, backend.model, `announcements use ${backends[b + 1]!.kind} (${backends[b + 1]!.model}) instead`);
+          break;
+        }
+        if (isModelNotFoundError(err)) reportModelGone(ctx.log, backend.setting, backend.model, 'no announcement backend is left');
+        throw err;
       }
     }
   }
-  return readAloudWithChatModel(ctx, text, settings, onAudio, signal);
+  throw new Error('no announcement backend is available');
 }
 
-/** The chat audio model reading `text` word for word. */
-async function readAloudWithChatModel(
-  ctx: VoicingContext,
-  text: string,
-  settings: VoiceSettings,
-  onAudio: (pcm16: Buffer) => void,
-  signal: AbortSignal,
-): Promise<PartOutcome> {
-  let audioBytes = 0;
-  const answer = await requestSpokenAnswer(
-    ctx.openai,
-    { model: ctx.config.chatModel, voice: settings.voice, messages: readAloudMessages(text, settings), speak: true },
-    {
-      audio(pcm16) {
-        audioBytes += pcm16.length;
-        onAudio(pcm16);
-      },
-      text() {},
-    },
-    { signal, stallMs: ctx.config.streamStallMs },
-  );
-  if (audioBytes === 0) {
-    if (answer.refusal) throw new UserError('The voice model declined to read that announcement.');
-    throw new UserError('OpenAI sent no audio for that announcement. Please try again.');
-  }
-  return { backend: `chat:${ctx.config.chatModel}`, model: ctx.config.chatModel, cutReason: answer.cutReason, usage: answer.usage };
+function deviationOf(backend: Backend, attempt: number, verdict: { errors: number; allowed: number }, heard: string, action: VerbatimDeviation['action']): VerbatimDeviation {
+  return { backend: `${backend.kind}:${backend.model}`, attempt, errors: verdict.errors, allowed: verdict.allowed, heard: heard.slice(0, HEARD_MAX_CHARS), action };
 }
-
-/** The instruction that turns a conversational audio model into a reader. */
-export const READ_ALOUD_INSTRUCTIONS =
-  'You are a text-to-speech voice. The user message is an announcement to be read aloud in a voice channel. ' +
-  'Read it aloud exactly as written, word for word, in its own language. Do not answer it, comment on it, ' +
-  'summarize, translate or add anything before or after it.';
-
-/** System and user messages for the chat backend; the text is the whole user message. */
-export function readAloudMessages(text: string, settings: VoiceSettings): ChatCompletionMessageParam[] {
-  const delivery: string[] = [];
-  if (settings.style) delivery.push(`Delivery: ${settings.style}`);
-  // Chat completions have no speed parameter: the pace can only be asked for.
-  if (settings.speed !== 1) delivery.push(`Speak at about ${settings.speed} times your normal pace.`);
-  return [
-    { role: 'system', content: [READ_ALOUD_INSTRUCTIONS, ...delivery].join('\n') },
-    { role: 'user', content: text },
-  ];
-}
-
-/** Audio output tokens per minute of speech: OpenAI prices gpt-4o-mini-tts at $12/1M tokens, about $0.015 a minute. */
-const SPEECH_AUDIO_TOKENS_PER_MINUTE = 1_250;
-const CHARS_PER_TEXT_TOKEN = 4;
 
 /**
- * Raw pcm streaming reports no usage, so budgets get an estimate: input tokens from the text's length,
- * output tokens from the audio's duration (pcm16 24 kHz mono bytes).
+ * One attempt's audio on its way to the listeners. While nothing has been heard yet it is held until
+ * the first words of the transcript check out, so a reading that strays at once is never heard;
+ * afterwards it passes straight through. A stray stops the attempt (when `enforce`) through `signal`.
  */
-export function estimateSpeechUsage(text: string, pcmBytes: number): TokenUsage {
-  const minutes = pcmBytes / 2 / OPENAI_PCM_RATE / 60;
-  return {
-    textIn: Math.ceil(text.length / CHARS_PER_TEXT_TOKEN),
-    audioIn: 0,
-    cachedIn: 0,
-    textOut: 0,
-    audioOut: Math.round(minutes * SPEECH_AUDIO_TOKENS_PER_MINUTE),
-  };
-}
+class CheckedAudio {
+  private readonly tracker: VerbatimTracker;
+  private readonly controller = new AbortController();
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private released = false;
+  releasedBytes = 0;
+  /** Reported by the backend for this attempt once it was stopped. */
+  cancelledUsage: TokenUsage | undefined;
+  readonly sink: AttemptSink;
+  private readonly onAudio: (pcm16: Buffer) => void;
+  private readonly enforce: boolean;
 
-/** For tests: forget which speech models were missing. */
-export function resetMissingSpeechModels(): void {
-  missingSpeechModels.clear();
+  constructor(text: string, onAudio: (pcm16: Buffer) => void, enforce: boolean) {
+    this.onAudio = onAudio;
+    this.enforce = enforce;
+    this.tracker = new VerbatimTracker(text);
+    this.released = !enforce;
+    this.sink = {
+      audio: (pcm16) => this.audio(pcm16),
+      transcript: (delta) => this.transcriptDelta(delta),
+      cancelledUsage: (usage) => (this.cancelledUsage = usage),
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get transcript(): string {
+    return this.tracker.transcript;
+  }
+
+  /** Nothing of this attempt has been heard, so it can still be replaced. */
+  get canDiscard(): boolean {
+    return this.enforce && this.releasedBytes === 0;
+  }
+
+  /** Lets everything held be heard (the attempt ended and is accepted). */
+  flush(): void {
+    this.released = true;
+    for (const chunk of this.held) this.deliver(chunk);
+    this.held = [];
+  }
+
+  private audio(pcm16: Buffer): void {
+    if (this.controller.signal.aborted) return;
+    if (this.released) return this.deliver(pcm16);
+    this.held.push(pcm16);
+    this.heldBytes += pcm16.length;
+    if (this.heldBytes >= MAX_HELD_BYTES) this.flush();
+  }
+
+  private transcriptDelta(delta: string): void {
+    if (this.controller.signal.aborted) return;
+    const consistent = this.tracker.push(delta);
+    // Once some of it was heard, stopping would only make listeners hear the start twice.
+    if (!consistent && this.enforce && !this.released) {
+      this.controller.abort(new StrayedError('the reading strayed from the text'));
+      return;
+    }
+    if (!this.released && this.tracker.checkedWords >= RELEASE_AFTER_WORDS) this.flush();
+  }
+
+  private deliver(pcm16: Buffer): void {
+    this.releasedBytes += pcm16.length;
+    this.onAudio(pcm16);
+  }
 }

@@ -178,10 +178,21 @@ export class PostgresStore implements Store {
   }
 
   async recordAnnouncement(announcement: AnnouncementInput): Promise<void> {
-    const { guildId, channelId, userId, text, backend, createdAt } = announcement;
+    const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
     await this.#pool.query(
-      'INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [guildId, channelId, userId, text, backend, Math.round(createdAt)],
+      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        guildId,
+        channelId,
+        userId,
+        text,
+        backend,
+        Math.round(createdAt),
+        playedMs ?? null,
+        cutReason ?? null,
+        deviations && deviations.length > 0 ? JSON.stringify(deviations) : null,
+      ],
     );
   }
 

@@ -142,6 +142,9 @@ export interface AnnouncementRow {
   text: string;
   backend: string;
   created_at: number;
+  played_ms: number | null;
+  cut_reason: string | null;
+  deviations_json: string | null;
 }
 
 /** Maps an announcements row to its API shape. */
@@ -154,5 +157,8 @@ export function rowToAnnouncement(row: AnnouncementRow): Announcement {
     text: row.text,
     backend: row.backend,
     createdAt: row.created_at,
+    ...(row.played_ms === null ? {} : { playedMs: row.played_ms }),
+    ...(row.cut_reason === null ? {} : { cutReason: row.cut_reason }),
+    ...(row.deviations_json === null ? {} : { deviations: JSON.parse(row.deviations_json) as unknown[] }),
   };
 }

@@ -73,6 +73,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
   `,
+  // 3: what each announcement actually played: audio heard, why it ended early, readings that strayed (JSON).
+  `
+  ALTER TABLE announcements ADD COLUMN played_ms REAL;
+  ALTER TABLE announcements ADD COLUMN cut_reason TEXT;
+  ALTER TABLE announcements ADD COLUMN deviations_json TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -178,11 +178,21 @@ export class SqliteStore implements Store {
   }
 
   async recordAnnouncement(announcement: AnnouncementInput): Promise<void> {
-    const { guildId, channelId, userId, text, backend, createdAt } = announcement;
+    const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
     this.#prepare(
-      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(guildId, channelId, userId, text, backend, Math.round(createdAt));
+      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      guildId,
+      channelId,
+      userId,
+      text,
+      backend,
+      Math.round(createdAt),
+      playedMs ?? null,
+      cutReason ?? null,
+      deviations && deviations.length > 0 ? JSON.stringify(deviations) : null,
+    );
   }
 
   async announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Promise<Announcement[]> {

@@ -120,10 +120,16 @@ export interface AnnouncementInput {
   channelId: string;
   userId: string;
   text: string;
-  /** Which speech backend produced it, e.g. "openai-tts". */
+  /** Which backend(s) voiced it, e.g. "realtime:gpt-realtime-2.1-mini". */
   backend: string;
   /** Unix milliseconds. */
   createdAt: number;
+  /** Milliseconds of audio heard in the channel. */
+  playedMs?: number;
+  /** Why it ended before the end of the text. */
+  cutReason?: string;
+  /** Readings that did not match the text (backend, attempt, word errors, what was said, what followed). */
+  deviations?: unknown[];
 }
 
 /** A stored announcement. */

@@ -23,6 +23,12 @@ export const DEFAULT_PRICES: PriceTable = {
   'gpt-audio-mini': { textIn: 0.6, audioIn: 10, textOut: 2.4, audioOut: 20 },
   'gpt-4o-mini-tts': { textIn: 0.6, audioIn: 0, textOut: 0, audioOut: 12 },
   'gpt-4o-mini-transcribe': { textIn: 1.25, audioIn: 3, textOut: 5, audioOut: 0 },
+  // Realtime prices from OpenAI's model pages (checked 2026-12-03); cached input is cheaper.
+  'gpt-realtime-2.1': { textIn: 4, cachedIn: 0.4, audioIn: 32, textOut: 24, audioOut: 64 },
+  'gpt-realtime-2.1-mini': { textIn: 0.6, cachedIn: 0.06, audioIn: 10, textOut: 2.4, audioOut: 20 },
+  // gpt-transcribe is billed $0.0045 per minute of audio; at the Realtime cost guide's ~600 audio tokens
+  // per minute of speech that is $7.50 per 1M audio input tokens.
+  'gpt-transcribe': { textIn: 0, audioIn: 7.5, textOut: 0, audioOut: 0 },
   'gpt-4o-transcribe': { textIn: 2.5, audioIn: 6, textOut: 10, audioOut: 0 },
 };
 

@@ -61,7 +61,7 @@ describe('/announce: refusals and failures', () => {
   };
 
   beforeAll(async () => {
-    bed = await startTestBed({ PARLEY_STREAM_STALL_MS: '1000' });
+    bed = await startTestBed({ PARLEY_STREAM_STALL_MS: '1000', PARLEY_SPEECH_BACKEND: 'speech' });
   });
   afterAll(async () => {
     await bed?.close();

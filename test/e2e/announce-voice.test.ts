@@ -1,12 +1,13 @@
 /**
  * /announce and voice placement end to end: pre-empting a conversation answer (which resumes),
  * announcements in order, a round trip to another channel on the same connection with /talk kept,
- * stages, post, preview, and the fallback from a missing speech model to the chat model.
+ * stages, post, preview, and the fallback from a missing speech model to its Realtime replacement.
+ * The bed is configured for the speech endpoint (PARLEY_SPEECH_BACKEND=speech), as existing installs are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_PCM_RATE, OPENAI_PCM_RATE } from '../../src/audio/format.ts';
 import { decodeOggOpus } from '../../src/audio/ogg-opus.ts';
-import { resetMissingSpeechModels } from '../../src/announce/voicing.ts';
+import { resetGoneModels } from '../../src/ai/dead-models.ts';
 import { Permission, type CapturedPacket, type FakeInteraction, type SlashOptionValue } from '../harness/discord/index.ts';
 import { mixToMono, normalizedCrossCorrelation, toneAmplitude } from '../support/compare.ts';
 import { speechLike, tone } from '../support/signals.ts';
@@ -45,8 +46,9 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
   };
 
   beforeAll(async () => {
-    resetMissingSpeechModels();
-    bed = await startTestBed();
+    resetGoneModels();
+    bed = await startTestBed({ PARLEY_SPEECH_BACKEND: 'speech' });
+    bed.openai.warmRealtime();
     const packets = bed.discord.capture(bed.ids.guild).packets;
     const push = packets.push.bind(packets);
     packets.push = (...items: CapturedPacket[]) => {
@@ -183,17 +185,21 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();
   });
 
-  it('switches to the chat model by itself when the speech model is gone, and says so in the log once', async () => {
+  it('moves to the Realtime replacement by itself when the speech model is gone (404 model_not_found), and says why in the log once', async () => {
     bed.openai.models.delete('gpt-4o-mini-tts');
-    bed.openai.scriptChat({ transcript: 'Fallback.', audio: speechLike(300, RATE_24K, 55), speed: 4 }, { transcript: 'Again.', audio: speechLike(300, RATE_24K, 56), speed: 4 });
+    const audio = speechLike(300, RATE_24K, 55);
+    bed.openai.scriptRealtime({ audio, speed: 4 }, { audio: speechLike(300, RATE_24K, 56), speed: 4 });
     const speechBefore = bed.openai.requests.filter((r) => r.path === '/v1/audio/speech').length;
+    allPackets = [];
     expect(await finalReply(announce({ text: 'Fallback test.' }))).toMatch(/Announced in/);
     expect(await finalReply(announce({ text: 'Fallback test again.' }))).toMatch(/Announced in/);
     const speech = bed.openai.requests.filter((r) => r.path === '/v1/audio/speech').slice(speechBefore);
     expect(speech.map((r) => r.status)).toEqual([404]);
-    const warnings = bed.logs.filter((l) => l.includes('"level":"warn"') && l.includes('speech model does not exist'));
-    expect(warnings).toHaveLength(1);
-    expect((await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)?.backend).toBe('chat:gpt-audio');
+    const notes = bed.logs.filter((l) => l.includes('PARLEY_SPEECH_MODEL=gpt-4o-mini-tts does not exist'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/announcements use realtime \(gpt-realtime-2.1-mini\) instead/);
+    expect((await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)?.backend).toBe('realtime:gpt-realtime-2.1-mini');
+    bed.openai.models.add('gpt-4o-mini-tts');
   });
 });
 

@@ -39,7 +39,7 @@ describe('/ask in voice: streamed speech, conversation memory', () => {
     const request = bed.openai.requests.find((r) => r.path === '/v1/chat/completions')!;
     expect(request.schemaErrors).toEqual([]);
     const body = request.body as ChatBody;
-    expect(body.model).toBe('gpt-audio');
+    expect(body.model).toBe('gpt-audio-1.5');
     expect(body.modalities).toEqual(['text', 'audio']);
     expect(body.audio).toEqual({ voice: 'marin', format: 'pcm16' });
     expect(body.stream).toBe(true);

@@ -53,6 +53,7 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
     await expect.poll(() => bed.openai.requests.filter((r) => r.path === '/v1/audio/transcriptions').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     const transcription = bed.openai.requests.find((r) => r.path === '/v1/audio/transcriptions')!;
     expect(transcription.schemaErrors).toEqual([]);
+    expect((transcription.body as { fields: { model: string } }).fields.model).toBe('gpt-transcribe');
     await expect.poll(async () => (await turnsOf('user')).filter((t) => t.kind === 'user' && t.audio).length, { timeout: 10_000 }).toBe(1);
     const textTurn = (await turnsOf('user')).find((t) => t.kind === 'user' && !t.audio);
     expect(textTurn?.kind === 'user' && textTurn.transcript).toMatch(/words/);

@@ -45,9 +45,21 @@ describe('parseConfig', () => {
     const result = parseConfig(valid);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.chatModel).toBe('gpt-audio');
+    expect(result.config.chatModel).toBe('gpt-audio-1.5');
+    expect(result.config.transcribeModel).toBe('gpt-transcribe');
+    expect(result.config.speechBackend).toBe('realtime');
+    expect(result.config.realtimeModel).toBe('gpt-realtime-2.1-mini');
+    expect(result.config.speechModel).toBe('gpt-4o-mini-tts');
     expect(result.config.dataDir).toBe('./data');
     expect(result.config.discordApiBase).toBeUndefined();
+  });
+
+  it('keeps the older speech settings working and refuses an unknown backend', () => {
+    const speech = parseConfig({ ...valid, PARLEY_SPEECH_BACKEND: 'speech', PARLEY_SPEECH_MODEL: 'kokoro-82m' });
+    expect(speech.ok && [speech.config.speechBackend, speech.config.speechModel]).toEqual(['speech', 'kokoro-82m']);
+    expect(parseConfig({ ...valid, PARLEY_SPEECH_BACKEND: 'Chat' }).ok).toBe(true);
+    const bad = parseConfig({ ...valid, PARLEY_SPEECH_BACKEND: 'tts' });
+    expect(!bad.ok && bad.problems).toEqual(['PARLEY_SPEECH_BACKEND must be one of realtime, chat, speech.']);
   });
 
   it('strips a trailing slash from base URLs', () => {

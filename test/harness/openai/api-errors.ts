@@ -57,7 +57,12 @@ export function authenticationError(presentedKey: string | undefined): ApiError 
   });
 }
 
-/** 404 for a model that does not exist (or was shut down). */
+/**
+ * 404 for a model that does not exist (or was shut down). Body as captured from the API in
+ * abi/screenshot-to-code#459 and rd-1-2022/ai-openai-helloworld#9:
+ * `{"error":{"message":"The model `gpt-4o-2024-11-20` does not exist or you do not have access to it.",
+ * "type":"invalid_request_error","param":null,"code":"model_not_found"}}`.
+ */
 export function modelNotFound(model: string): ApiError {
   return new ApiError(404, {
     message: `The model \`${model}\` does not exist or you do not have access to it.`,

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -14,11 +15,16 @@ import { handleChatCompletions } from './chat.ts';
 import { ScriptQueue, sendApiError, sendJsonNow } from './context.ts';
 import type { FakeState, HandlerContext, IssuedAudio } from './context.ts';
 import { DEFAULT_MODELS, DEFAULT_NON_STREAMING_MODELS } from './models.ts';
+import { FakeRealtime, REALTIME_CA_CERT_PATH } from './realtime-server.ts';
+import { validateAgainst } from './validate.ts';
+import { readFileSync } from 'node:fs';
 import { handleSpeech } from './speech.ts';
 import { handleTranscription, parseMultipart } from './transcription.ts';
 import type {
   ChatScript,
   FakeOpenAIEvents,
+  RealtimeScript,
+  RecordedRealtimeSession,
   RecordedRequest,
   SpeechScript,
   TranscriptionScript,
@@ -66,6 +72,9 @@ export class FakeOpenAI {
   now: () => number = () => Math.floor(Date.now() / 1_000);
 
   readonly #server: Server;
+  /** Listens on the port and hands each connection to the HTTP API or, for TLS, to the Realtime endpoint. */
+  readonly #listener: NetServer;
+  readonly #realtime: FakeRealtime;
   readonly #sockets = new Set<Socket>();
   readonly #stopController = new AbortController();
   readonly #waiters = new Set<Waiter>();
@@ -75,10 +84,27 @@ export class FakeOpenAI {
   #idCounter = 0;
   #stopped: Promise<void> | undefined;
 
-  private constructor(server: Server, apiKey: string) {
+  private constructor(server: Server, listener: NetServer, apiKey: string) {
     this.#server = server;
+    this.#listener = listener;
     this.apiKey = apiKey;
-    this.baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    this.baseURL = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/v1`;
+    this.#realtime = new FakeRealtime({
+      apiKey,
+      nextId: (prefix) => `${prefix}${String(++this.#idCounter).padStart(6, '0')}`,
+      signal: this.#stopController.signal,
+    });
+    listener.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      socket.once('data', (first: Buffer) => {
+        socket.pause();
+        if (FakeRealtime.isTls(first[0])) return this.#realtime.accept(socket, first);
+        socket.unshift(first);
+        server.emit('connection', socket);
+        socket.resume();
+      });
+    });
     server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -89,11 +115,40 @@ export class FakeOpenAI {
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(opts: { apiKey?: string } = {}): Promise<FakeOpenAI> {
     const server = createServer();
+    const listener = createNetServer();
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      listener.once('error', reject);
+      listener.listen(0, '127.0.0.1', () => resolve());
     });
-    return new FakeOpenAI(server, opts.apiKey ?? FAKE_OPENAI_API_KEY);
+    return new FakeOpenAI(server, listener, opts.apiKey ?? FAKE_OPENAI_API_KEY);
+  }
+
+  /** The test certificate of the wss Realtime endpoint (the fake Discord's), PEM and path. */
+  readonly caCertPem = readFileSync(REALTIME_CA_CERT_PATH, 'utf8');
+  readonly caCertPath = REALTIME_CA_CERT_PATH;
+
+  /** Queues Realtime readings, one per `response.create`; an empty queue reads the text verbatim. */
+  scriptRealtime(...readings: RealtimeScript[]): void {
+    this.#realtime.script(...readings);
+  }
+
+  /**
+   * Compiles the Realtime event schemas now (about half a second). The fake runs in the bot's process,
+   * so compiling them during the first reading would block the bot's own timers.
+   */
+  warmRealtime(): void {
+    validateAgainst('RealtimeClientEvent', {});
+    validateAgainst('RealtimeServerEvent', {});
+  }
+
+  /** Every Realtime session so far, with the events both ways and their schema problems. */
+  get realtimeSessions(): readonly RecordedRealtimeSession[] {
+    return this.#realtime.sessions;
+  }
+
+  /** Realtime models served; delete one to simulate its shutdown. */
+  get realtimeModels(): Set<string> {
+    return this.#realtime.models;
   }
 
   /** Queues chat answers, one per valid chat request (streamed or not); an empty queue answers with defaults. */
@@ -145,7 +200,9 @@ export class FakeOpenAI {
       this.#stopController.abort();
       for (const waiter of this.#waiters) waiter.reject(new Error('FakeOpenAI stopped'));
       this.#waiters.clear();
-      this.#server.close(() => resolve());
+      this.#realtime.close();
+      this.#server.close();
+      this.#listener.close(() => resolve());
       this.#server.closeAllConnections();
       for (const socket of this.#sockets) socket.destroy();
     });

@@ -14,6 +14,9 @@ export const DEFAULT_MODELS: readonly string[] = [
   'gpt-4o-mini-tts-2025-12-15',
   'gpt-4o-mini-transcribe',
   'gpt-4o-transcribe',
+  // The transcription replacements named in OpenAI's deprecation notes (openai SDK 7.55 AudioModel).
+  'gpt-transcribe',
+  'gpt-live-transcribe',
   'whisper-1',
   'tts-1',
   'tts-1-hd',

@@ -131,3 +131,40 @@ export interface FakeOpenAIEvents {
   /** The fake finished writing a response. */
   end: [RecordedRequest];
 }
+
+/** A failure of a Realtime reading. `afterChunks` counts audio deltas sent before it. */
+export type RealtimeFault =
+  /** An `error` event in the middle of the response (nothing more follows; the socket stays open). */
+  | { kind: 'error'; afterChunks: number; code?: string; message?: string }
+  /** The socket is dropped without a close frame. */
+  | { kind: 'close'; afterChunks: number }
+  /** Nothing more is sent; the socket stays open until the client or `stop()` ends it. */
+  | { kind: 'stall'; afterChunks: number }
+  /** `rate_limits.updated` with the token limit exhausted, then an `error` event `rate_limit_exceeded`. */
+  | { kind: 'rate_limit'; resetSeconds?: number };
+
+/** One scripted Realtime reading (one `response.create`). */
+export interface RealtimeScript extends Pacing {
+  /** 24 kHz mono pcm16; default: a tone whose length follows the text. */
+  audio?: Int16Array;
+  /** The output transcript; default: the user item's text, word for word. */
+  transcript?: string;
+  /** Overrides of the usage in `response.done`. */
+  usage?: Record<string, unknown>;
+  fault?: RealtimeFault;
+}
+
+/** Everything the fake saw of one Realtime WebSocket session. */
+export interface RecordedRealtimeSession {
+  /** The `model` query parameter. */
+  model: string;
+  headers: import('node:http').IncomingHttpHeaders;
+  /** `performance.now()` at the upgrade. */
+  at: number;
+  clientEvents: Record<string, unknown>[];
+  /** Client events that do not match `RealtimeClientEvent` (each answered with an `error` event). */
+  clientSchemaErrors: string[];
+  serverEvents: Record<string, unknown>[];
+  /** Server events of the fake that do not match `RealtimeServerEvent` (a fake bug if not empty). */
+  serverSchemaErrors: string[];
+}
