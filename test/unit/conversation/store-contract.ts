@@ -176,7 +176,18 @@ export function describeStoreContract(name: string, backend: StoreUnderTest): vo
         expect(latest).toMatchObject({ guildId: GUILD_ID, channelId: CHANNEL_ID, userId: 'ana', text: 'n2', backend: 'openai-tts', createdAt: 2 });
         expect(typeof latest?.id).toBe('number');
       });
+
+      it('keeps what an announcement played: audio heard, why it ended, readings that strayed', async () => {
+        const deviations = [{ attempt: 1, heard: 'Hello every one' }];
+        await store.recordAnnouncement({ guildId: GUILD_ID, channelId: CHANNEL_ID, userId: 'ana', text: 'Hello everyone', backend: 'realtime:m', createdAt: 5, playedMs: 1_234.5, cutReason: 'stopped', deviations });
+        await store.recordAnnouncement({ guildId: GUILD_ID, channelId: CHANNEL_ID, userId: 'ana', text: 'plain', backend: 'speech:m', createdAt: 6 });
+        const [audited, plain] = await store.announcements(GUILD_ID);
+        expect(audited).toMatchObject({ playedMs: 1_234.5, cutReason: 'stopped', deviations });
+        expect(plain).not.toHaveProperty('playedMs');
+        expect(plain).not.toHaveProperty('deviations');
+      });
     });
+
     describe('restarts and several writers', () => {
       it('keeps conversations, settings and usage across a restart (of the server too, if there is one)', async () => {
         const user = userTurn({ text: 'remember me' });
