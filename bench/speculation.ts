@@ -117,9 +117,9 @@ async function settle(bed: TestBed): Promise<void> {
 
 async function measureConversation(bed: TestBed, earlyStartMs: number): Promise<ConversationResult> {
   const result: ConversationResult = { earlyStartMs, utterances: 0, requests: 0, started: 0, wasted: 0, answersPlayed: 0 };
-  const before = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
+  const before = await bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
   const requestsBefore = chatRequestCount(bed.openai);
-  const answersBefore = assistantTurns(bed);
+  const answersBefore = await assistantTurns(bed);
   let seed = 500;
   for (const sentence of CONVERSATION) {
     for (let i = 0; i < 4; i++) script(bed, JUDGED_DELAY_MS, seed++);
@@ -131,20 +131,20 @@ async function measureConversation(bed: TestBed, earlyStartMs: number): Promise<
       if (pause !== undefined) await sleep(Math.max(0, pause - 100));
     }
     result.utterances++;
-    await pollUntil(() => assistantTurns(bed) >= answersBefore + result.utterances, STEP_TIMEOUT_MS, 'the answer to be stored', 20);
+    await pollUntil(async () => (await assistantTurns(bed)) >= answersBefore + result.utterances, STEP_TIMEOUT_MS, 'the answer to be stored', 20);
     await settle(bed);
     bed.openai.clearChatScripts();
   }
-  const after = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
+  const after = await bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
   result.requests = chatRequestCount(bed.openai) - requestsBefore;
   result.started = after.started - before.started;
   result.wasted = after.wasted - before.wasted;
-  result.answersPlayed = assistantTurns(bed) - answersBefore;
+  result.answersPlayed = (await assistantTurns(bed)) - answersBefore;
   return result;
 }
 
-function assistantTurns(bed: TestBed): number {
-  return bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant').length;
+async function assistantTurns(bed: TestBed): Promise<number> {
+  return (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'assistant').length;
 }
 
 /** Figure 7 rows. */

@@ -22,14 +22,14 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
  * A short interval keeps the polling itself from delaying what is measured (timestamps come from the fakes).
  */
 export async function pollUntil<T>(
-  probe: () => T | undefined | null | false,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs: number,
   what: string,
   intervalMs = 5,
 ): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (performance.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);

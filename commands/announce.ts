@@ -57,10 +57,10 @@ export default {
     const channel = resolveTargetChannel(member, interaction.options.getChannel('channel'), !options.preview);
     assertMayAnnounce(member, channel);
     // Announcements spend like answers do (no cooldown for moderators, but the daily budget holds).
-    const overBudget = ctx.costs.budgetRefusal(interaction.guildId);
+    const overBudget = await ctx.costs.budgetRefusal(interaction.guildId);
     if (overBudget) throw overBudget;
     const settings: VoiceSettings = {
-      voice: options.voice ?? ctx.store.getSettings(interaction.guildId).voice ?? ctx.config.voice,
+      voice: options.voice ?? (await ctx.store.getSettings(interaction.guildId)).voice ?? ctx.config.voice,
       style: options.style,
       speed: options.speed,
     };

@@ -49,24 +49,24 @@ export default {
     let content: string;
     if (sub === 'voice') {
       const voice = parseVoice(interaction.options.getString('name', true));
-      ctx.store.updateSettings(guildId, { voice });
+      await ctx.store.updateSettings(guildId, { voice });
       content = `Parley now speaks with ${describeVoice(voice)}.`;
     } else if (sub === 'persona') {
       const text = (interaction.options.getString('text') ?? '').trim();
       if (text.length > PERSONA_MAX) throw new UserError(`The persona is too long: the limit is ${PERSONA_MAX} characters.`);
-      ctx.store.updateSettings(guildId, { persona: text || undefined });
+      await ctx.store.updateSettings(guildId, { persona: text || undefined });
       content = text ? 'Persona updated.' : 'Persona reset to the default.';
     } else if (sub === 'bargein') {
       const bargeIn = interaction.options.getBoolean('enabled', true);
-      ctx.store.updateSettings(guildId, { bargeIn });
+      await ctx.store.updateSettings(guildId, { bargeIn });
       content = bargeIn ? 'Speaking over Parley now stops its answer.' : 'Parley now finishes its answers even when spoken over.';
     } else if (sub === 'talkmode') {
       const talkMode = parseTalkMode(interaction.options.getString('mode', true));
       if (!talkMode) throw new UserError('The mode must be `all` or `addressed`.');
-      ctx.store.updateSettings(guildId, { talkMode });
+      await ctx.store.updateSettings(guildId, { talkMode });
       content = talkMode === 'addressed' ? '/talk now starts in addressed mode: with several people, Parley answers only when spoken to.' : '/talk now starts answering everything.';
     } else if (sub === 'show') {
-      const settings = ctx.store.getSettings(guildId);
+      const settings = await ctx.store.getSettings(guildId);
       const persona = settings.persona ?? ctx.config.persona;
       content = [
         `Voice: ${describeVoice(settings.voice ?? ctx.config.voice)}${settings.voice ? '' : ' (default)'}`,

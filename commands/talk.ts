@@ -49,7 +49,7 @@ export default {
     }
     const modeOption = interaction.options.getString('mode');
     if (modeOption !== null && !parseTalkMode(modeOption)) throw new UserError('The mode must be `all` or `addressed`.');
-    const mode = parseTalkMode(modeOption) ?? ctx.store.getSettings(interaction.guildId).talkMode ?? 'all';
+    const mode = parseTalkMode(modeOption) ?? (await ctx.store.getSettings(interaction.guildId)).talkMode ?? 'all';
     const channel = requireMemberVoiceChannel(member);
     if (everyone) assertMayTalkToEveryone(member, channel);
     const current = ctx.voice.get(interaction.guildId)?.channelId;

@@ -16,13 +16,14 @@ export default {
     assertInGuild(interaction);
     const moderator = interaction.member.permissions.any(MANAGER_PERMISSIONS);
     const now = Date.now();
-    const content = formatUsage(ctx.store, interaction.guildId, {
+    // Deferred first: the store (PostgreSQL, perhaps) and the chart may take longer than Discord's 3 s.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const content = await formatUsage(ctx.store, interaction.guildId, {
       budgetUsd: ctx.config.dailyBudgetUsd,
       withTopMembers: moderator,
       now,
     });
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const days = spendSeries(ctx.store.dailySpend(interaction.guildId, now - SPEND_CHART_DAYS * DAY_MS), now);
+    const days = spendSeries(await ctx.store.dailySpend(interaction.guildId, now - SPEND_CHART_DAYS * DAY_MS), now);
     const png = await renderSpendChart(interaction.guildId, days, ctx.config.dailyBudgetUsd);
     await interaction.editReply({
       content,

@@ -18,7 +18,7 @@ import { loadCommands } from './discord/loader.ts';
 import { createInteractionRouter } from './discord/router.ts';
 import { ChannelLocks } from './conversation/serialize.ts';
 import { CostGuard } from './cost/guard.ts';
-import { SqliteStore } from './conversation/store.ts';
+import { openStore } from './conversation/open-store.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import { TalkSessions } from './listen/talk-sessions.ts';
 import type { TalkServices } from './listen/talk-session.ts';
@@ -27,6 +27,7 @@ import { Presence } from './presence/presence.ts';
 import { healthReport } from './ops/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { startOpsServer, type OpsServer } from './ops/http.ts';
+import { exposeToManager } from './sharding/shard-link.ts';
 import { VoiceSessions } from './voice/sessions.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -55,8 +56,10 @@ export interface Bot {
 
 export interface StartOptions {
   log?: Logger;
-  /** Register the commands with Discord on start-up (default true). */
+  /** Register the commands with Discord on start-up (default true; a shard leaves it to its manager). */
   registerCommands?: boolean;
+  /** Serve METRICS_PORT (default true; a shard's manager serves it for every shard). */
+  serveOps?: boolean;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
@@ -74,7 +77,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const openai = new OpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, maxRetries: 2, timeout: OPENAI_TIMEOUT_MS, logLevel: 'off' });
   registerModelSettings(configuredModels(config));
   warnAboutShutdowns(config, log);
-  const store = SqliteStore.open(config.dataDir);
+  const store = await openStore(config);
   const shutdown = new AbortController();
   const metrics = createMetrics({ spentUsd: () => store.spentSinceOpenUsd() });
   const voice = new VoiceSessions(log, (kind) => metrics.error(kind));
@@ -91,7 +94,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       void compactor.compact(turn.user.channelId);
       return result;
     },
-    bargeInEnabled: (guildId) => store.getSettings(guildId).bargeIn,
+    bargeInEnabled: async (guildId) => (await store.getSettings(guildId)).bargeIn,
     budgetRefusal: (guildId) => costs.budgetRefusal(guildId),
     post: async (channelId, content) => {
       const channel = client.channels.cache.get(channelId);
@@ -105,11 +108,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     pendingTurns: (channelId) => turns.pending(channelId),
     speculativeStart: (guildId, wasted) => {
       metrics.speculativeStart(wasted ? 'wasted' : 'used');
-      try {
-        store.recordSpeculativeStart(guildId, wasted);
-      } catch (err) {
-        log.warn('could not record a speculative start', { err: err as Error });
-      }
+      store.recordSpeculativeStart(guildId, wasted).catch((err: unknown) => log.warn('could not record a speculative start', { err: err as Error }));
     },
   };
   const talk = new TalkSessions(talkServices);
@@ -155,13 +154,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     await client.destroy();
     await ops?.close();
     await audioJobs.close();
-    store.close();
+    await store.close();
     log.info('stopped');
   };
 
   try {
     // Before login, so /healthz reports the gateway as not ready until it is.
-    if (config.metricsPort !== undefined) {
+    if (client.shard) exposeToManager(client, { health: () => healthReport(ctx), metrics: () => metrics.snapshot() });
+    if (config.metricsPort !== undefined && options.serveOps !== false) {
       ops = await startOpsServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => healthReport(ctx), log });
       log.info('ops endpoint listening', { address: ops.address, port: ops.port });
     }

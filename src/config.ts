@@ -14,6 +14,12 @@ export interface Config {
   /** Any OpenAI-compatible endpoint; undefined = api.openai.com. */
   openaiBaseUrl?: string;
   dataDir: string;
+  /** `postgres://...`: a PostgreSQL store shared by several processes; undefined = SQLite in `dataDir`. */
+  databaseUrl?: string;
+  /** Gateway shards: `off` = one process (no sharding manager), `auto` = Discord's recommendation, or a count. */
+  shards: 'off' | 'auto' | number;
+  /** Shard ids this machine runs (several machines split the shards); undefined = all of them. */
+  shardList?: number[];
   chatModel: string;
   speechModel: string;
   /**
@@ -164,6 +170,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   const speechBackend = (read('PARLEY_SPEECH_BACKEND') ?? 'realtime').toLowerCase();
   if (!SPEECH_BACKENDS.includes(speechBackend as SpeechBackend)) problems.push(`PARLEY_SPEECH_BACKEND must be one of ${SPEECH_BACKENDS.join(', ')}.`);
   const transcribeModel = read('PARLEY_TRANSCRIBE_MODEL') ?? 'gpt-transcribe';
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+  const shards = parseShards(read('PARLEY_SHARDS'), problems);
+  const shardList = parseShardList(read('PARLEY_SHARD_LIST'), shards, problems);
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -175,6 +185,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     openaiApiKey,
     openaiBaseUrl: url('OPENAI_BASE_URL'),
     dataDir: read('DATA_DIR') ?? './data',
+    databaseUrl,
+    shards,
+    shardList,
     chatModel: read('PARLEY_CHAT_MODEL') ?? 'gpt-audio-1.5',
     speechModel: read('PARLEY_SPEECH_MODEL') ?? 'gpt-4o-mini-tts',
     speechBackend: speechBackend as SpeechBackend,
@@ -214,4 +227,25 @@ export function formatConfigProblems(problems: string[]): string {
     ...problems.map((p) => `  - ${p}`),
     'Set these in the environment or in a .env file (see .env.example).',
   ].join('\n');
+}
+
+/** `PARLEY_SHARDS`: unset, `off` or `0` = one process; `auto`; or 1-1024 shards. */
+function parseShards(value: string | undefined, problems: string[]): Config['shards'] {
+  if (value === undefined || value === 'off' || value === '0') return 'off';
+  if (value === 'auto') return 'auto';
+  const count = Number(value);
+  if (Number.isInteger(count) && count >= 1 && count <= 1_024) return count;
+  problems.push('PARLEY_SHARDS must be auto, off, or a whole number of shards from 1 to 1024.');
+  return 'off';
+}
+
+/** `PARLEY_SHARD_LIST`: comma-separated shard ids, only with a numeric `PARLEY_SHARDS`. */
+function parseShardList(value: string | undefined, shards: Config['shards'], problems: string[]): number[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((part) => Number(part.trim()));
+  if (typeof shards !== 'number' || ids.some((id) => !Number.isInteger(id) || id < 0 || id >= shards)) {
+    problems.push('PARLEY_SHARD_LIST must be comma-separated shard ids below a numeric PARLEY_SHARDS (e.g. PARLEY_SHARDS=4, PARLEY_SHARD_LIST=0,1).');
+    return undefined;
+  }
+  return [...new Set(ids)];
 }

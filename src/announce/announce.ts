@@ -164,7 +164,7 @@ async function playAnnouncement(
   const cutReason = result?.cutReason ?? (outcome === 'cancelled' || !result ? 'playback stopped' : undefined);
   const deviations = result?.outcomes.flatMap((o) => o.deviations ?? []) ?? [];
   if (writer.track.playedFrames > 0) {
-    ctx.store.recordAnnouncement({
+    await ctx.store.recordAnnouncement({
       guildId: channel.guild.id,
       channelId: channel.id,
       userId: request.userId,

@@ -33,16 +33,16 @@ export function billedPart(ctx: VoicingContext & { store: Store }, parts: readon
     try {
       const outcome = await voiceText(ctx, text, settings, counted, signal);
       // Attempts that strayed and were retried were billed by OpenAI too.
-      for (const attempt of outcome.spent ?? []) record(ctx, payer, attempt.model, attempt.usage, false);
+      for (const attempt of outcome.spent ?? []) await record(ctx, payer, attempt.model, attempt.usage, false);
       const model = outcome.model ?? currentModel(ctx);
-      if (outcome.usage) record(ctx, payer, model, outcome.usage, false);
-      else record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
+      if (outcome.usage) await record(ctx, payer, model, outcome.usage, false);
+      else await record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
       return outcome;
     } catch (err) {
       // Stopped after audio arrived (cancelled, shut down): that audio was generated and billed.
       if (bytes > 0) {
         const model = currentModel(ctx);
-        record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
+        await record(ctx, payer, model, estimateUsage(ctx, model, text, bytes), true);
       }
       throw err;
     }
@@ -66,9 +66,9 @@ function estimateUsage(ctx: VoicingContext, model: string, text: string, bytes: 
   };
 }
 
-function record(ctx: VoicingContext & { store: Store }, payer: Payer, model: string, tokens: TokenUsage, estimated: boolean): void {
+async function record(ctx: VoicingContext & { store: Store }, payer: Payer, model: string, tokens: TokenUsage, estimated: boolean): Promise<void> {
   try {
-    ctx.store.recordUsage({ ...payer, model, tokens, costUsd: estimateCostUsd(model, tokens, ctx.config.prices), estimated });
+    await ctx.store.recordUsage({ ...payer, model, tokens, costUsd: estimateCostUsd(model, tokens, ctx.config.prices), estimated });
   } catch (err) {
     // A closed store (shutdown) must not turn a played announcement into a failure.
     ctx.log.warn('could not record announcement usage', { err: err as Error });

@@ -38,12 +38,12 @@ export function checkPrompt(raw: string | null, maxChars: number): string | unde
  */
 export async function admitQuestion(interaction: AskInteraction, ctx: AppContext): Promise<boolean> {
   try {
-    ctx.costs.admitQuestion(interaction.guildId, interaction.user.id);
+    await ctx.costs.admitQuestion(interaction.guildId, interaction.user.id);
     return true;
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     await replyBriefly(interaction, err.message);
-    if (ctx.costs.budgetRefusal(interaction.guildId) && ctx.costs.firstBudgetRefusalToday(interaction.guildId)) {
+    if ((await ctx.costs.budgetRefusal(interaction.guildId)) && ctx.costs.firstBudgetRefusalToday(interaction.guildId)) {
       ctx.log.warn('daily budget reached', { guildId: interaction.guildId, budgetUsd: ctx.config.dailyBudgetUsd });
       const channel = interaction.channel;
       if (channel?.isSendable()) {

@@ -92,8 +92,8 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   // A speculative start becomes a turn only once confirmed.
   if (request.hold) void request.hold.then((confirmed) => confirmed && ctx.metrics.turnStarted(kind));
   else ctx.metrics.turnStarted(kind);
-  const settings = store.getSettings(user.guildId);
-  const history = store.history(user.channelId);
+  const settings = await store.getSettings(user.guildId);
+  const history = await store.history(user.channelId);
   let inputTokens: InputTokenEstimate = { text: 0, audio: 0 };
   const build = () => {
     const plan = planMessages({
@@ -172,17 +172,17 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
 
   // The voice call never let the answer out (encryption not set up, or still reconnecting): nobody
   // heard it, so only the spend is recorded, and the member is told why.
-  const heldUnheard = (track: OpusTrack, reported = reportedUsage): UserError => {
+  const heldUnheard = async (track: OpusTrack, reported = reportedUsage): Promise<UserError> => {
     const usage = spend(reported);
-    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    if (usage) await store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
     ctx.metrics.turnFinished(kind, 'failed');
     return new UserError(heldTrackReply(track.failure!));
   };
 
   // A withdrawn speculative start stores nothing of the exchange, but what the API accepted is billed.
-  const withdrawn = (): never => {
+  const withdrawn = async (): Promise<never> => {
     const usage = spend();
-    if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+    if (usage) await store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
     throw new TurnWithdrawnError('the member went on speaking');
   };
 
@@ -198,19 +198,19 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
       answer = await ask(withTextInsteadOfAudioIds(build(), history));
     }
   } catch (err) {
-    if (gate?.withdrawn) withdrawn();
+    if (gate?.withdrawn) await withdrawn();
     if (ctx.shutdown.aborted) {
       // Shutting down: the exchange is stored as interrupted with what arrived, never half-written.
       writer?.track.cancel();
       answer = { text, complete: false, cutReason: 'the bot was shutting down' };
     } else if (writer && heldAndUnheard(writer.track)) {
-      throw heldUnheard(writer.track);
+      throw await heldUnheard(writer.track);
     } else if (writer?.track.cancelled && text !== '') {
       answer = { text, complete: false, cutReason: 'stopped while speaking' };
     } else if (writer?.track.cancelled) {
       // Stopped (left the channel, kicked) before the answer began: nothing was heard, nothing stored but spend.
       const usage = spend();
-      if (usage) store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
+      if (usage) await store.recordUsage({ ...usage, guildId: user.guildId, channelId: user.channelId });
       ctx.metrics.turnFinished(kind, 'interrupted');
       throw new UserError('I stopped before answering: I left the voice channel.');
     } else {
@@ -225,13 +225,13 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
   gate?.finished();
   if (gate?.skipped) {
     writer?.track.cancel();
-    storeSkipped(ctx, { user, kind, marker: request.skipMarker ?? '' }, answer, spend(answer.usage ?? reportedUsage));
+    await storeSkipped(ctx, { user, kind, marker: request.skipMarker ?? '' }, answer, spend(answer.usage ?? reportedUsage));
     request.onTimings?.({ requestAt, firstModelAudioAt });
     return { text: answer.text, status: 'complete', skipped: true };
   }
   const outcome = writer ? await writer.track.done : 'played';
-  if (gate?.withdrawn) withdrawn();
-  if (writer && heldAndUnheard(writer.track)) throw heldUnheard(writer.track, answer.usage);
+  if (gate?.withdrawn) await withdrawn();
+  if (writer && heldAndUnheard(writer.track)) throw await heldUnheard(writer.track, answer.usage);
   if (writer?.track.firstPlayedAt !== undefined) ctx.metrics.firstAudioMs(writer.track.firstPlayedAt - requestAt);
   request.onTimings?.({ requestAt, firstModelAudioAt, firstPlayedAt: writer?.track.firstPlayedAt });
   const stoppedEarly = outcome === 'cancelled';
@@ -253,7 +253,7 @@ async function runTurnNow(ctx: AppContext, request: TurnRequest): Promise<TurnRe
     createdAt: Date.now(),
   };
   const usage = spend(answer.usage ?? reportedUsage);
-  store.appendExchange(user, assistant, usage);
+  await store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(kind, status);
   log.info('turn stored', { status, cutReason, chars: answer.text.length, heardChars: heard.length, usageEstimated: usage?.estimated });
   return {

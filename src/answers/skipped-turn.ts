@@ -10,7 +10,7 @@ import type { AssistantTurn, ExchangeUsage, UserTurn } from '../conversation/typ
 import type { TurnKind } from '../ops/metrics.ts';
 
 /** Stores the user turn and a skipped answer (the marker alone, never an audio id) with the call's usage. */
-export function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: TurnKind; marker: string }, answer: SpokenAnswer, usage: ExchangeUsage | undefined): void {
+export async function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: TurnKind; marker: string }, answer: SpokenAnswer, usage: ExchangeUsage | undefined): Promise<void> {
   const { user, marker } = skipped;
   const assistant: AssistantTurn = {
     kind: 'assistant',
@@ -21,7 +21,7 @@ export function storeSkipped(ctx: AppContext, skipped: { user: UserTurn; kind: T
     status: 'complete',
     createdAt: Date.now(),
   };
-  ctx.store.appendExchange(user, assistant, usage);
+  await ctx.store.appendExchange(user, assistant, usage);
   ctx.metrics.turnFinished(skipped.kind, 'complete');
   ctx.log.child({ turnId: user.id, conversation: user.channelId }).info('utterance not addressed to Parley: not answered', { chars: answer.text.length });
 }

@@ -12,7 +12,7 @@ import {
 } from './rows.ts';
 import { migrate, readSchemaVersion } from './schema.ts';
 import { applySettingsPatch, readSettings, writeSettings } from './settings.ts';
-import { costAfterSeq, insertUsage, lastUsageSeq, summarizeUsage } from './usage.ts';
+import { insertUsage, summarizeUsage } from './usage.ts';
 import { countSpeculativeStarts, dailySpend, insertSpeculativeStart, type DailySpend, type SpeculationCounts } from './usage-series.ts';
 import type {
   Announcement,
@@ -40,35 +40,38 @@ export const DEFAULT_ANNOUNCEMENT_LIMIT = 50;
 /** Parley's persistent state: conversations per channel, usage, settings, announcements. */
 export interface Store {
   /** Writes a user turn, its answer and the call's usage in one transaction: all or nothing. */
-  appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): void;
+  appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): Promise<void>;
   /** Writes one turn (and its usage) atomically. */
-  appendTurn(turn: Turn, usage?: ExchangeUsage): void;
+  appendTurn(turn: Turn, usage?: ExchangeUsage): Promise<void>;
   /** The channel's newest `limit` turns, oldest first. */
-  history(channelId: string, limit?: number): Turn[];
+  history(channelId: string, limit?: number): Promise<Turn[]>;
   /** Deletes the channel's turns (usage rows stay for budgets); returns how many went. */
-  resetConversation(channelId: string): number;
+  resetConversation(channelId: string): Promise<number>;
   /** Sets a user turn's transcript; false when the turn no longer exists (e.g. after a reset). */
-  setUserTranscript(turnId: string, text: string): boolean;
+  setUserTranscript(turnId: string, text: string): Promise<boolean>;
   /** Forgets a user turn's recording, keeping text and transcript; false when nothing changed. */
-  dropUserAudio(turnId: string): boolean;
+  dropUserAudio(turnId: string): Promise<boolean>;
   /** Forgets every recording made before the given time; returns how many were dropped. */
-  dropUserAudioBefore(createdBeforeUnixMs: number): number;
-  getSettings(guildId: string): GuildSettings;
+  dropUserAudioBefore(createdBeforeUnixMs: number): Promise<number>;
+  getSettings(guildId: string): Promise<GuildSettings>;
   /** Merges and saves; a key present with value `undefined` resets it. Returns the result. */
-  updateSettings(guildId: string, patch: Partial<GuildSettings>): GuildSettings;
-  recordUsage(record: UsageRecord): void;
-  usageSummary(guildId: string, sinceUnixMs: number): UsageSummary;
-  /** Dollars recorded since the store was opened, all guilds together (the spend metric). */
+  updateSettings(guildId: string, patch: Partial<GuildSettings>): Promise<GuildSettings>;
+  recordUsage(record: UsageRecord): Promise<void>;
+  usageSummary(guildId: string, sinceUnixMs: number): Promise<UsageSummary>;
+  /**
+   * Dollars of the usage rows this process wrote since it opened the store, all guilds together (the
+   * spend metric). Counted as rows commit, so several processes sharing a database each count their own.
+   */
   spentSinceOpenUsd(): number;
   /** Spend per UTC day since the given time (days without spend omitted). */
-  dailySpend(guildId: string, sinceUnixMs: number): DailySpend[];
+  dailySpend(guildId: string, sinceUnixMs: number): Promise<DailySpend[]>;
   /** Records a speculative answer start: used, or wasted because the member went on speaking. */
-  recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs?: number): void;
-  speculativeStarts(guildId: string, sinceUnixMs: number): SpeculationCounts;
-  recordAnnouncement(announcement: AnnouncementInput): void;
+  recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs?: number): Promise<void>;
+  speculativeStarts(guildId: string, sinceUnixMs: number): Promise<SpeculationCounts>;
+  recordAnnouncement(announcement: AnnouncementInput): Promise<void>;
   /** The guild's newest `limit` announcements, oldest first. */
-  announcements(guildId: string, limit?: number): Announcement[];
-  close(): void;
+  announcements(guildId: string, limit?: number): Promise<Announcement[]>;
+  close(): Promise<void>;
 }
 
 /** {@link Store} on a single SQLite file (WAL, versioned schema) via Node's built-in `node:sqlite`. */
@@ -77,13 +80,11 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
-  /** Usage rows up to this one were there before this process opened the store. */
-  #usageSeqAtOpen = 0;
+  #spentUsd = 0;
 
   private constructor(db: DatabaseSync, path: string) {
     this.#db = db;
     this.path = path;
-    this.#usageSeqAtOpen = lastUsageSeq(this.#prepare);
   }
 
   /**
@@ -115,7 +116,7 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, path);
   }
 
-  appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): void {
+  async appendExchange(user: UserTurn, assistant: AssistantTurn, usage?: ExchangeUsage): Promise<void> {
     if (user.channelId !== assistant.channelId) {
       throw new RangeError(`An exchange must stay in one channel (${user.channelId} vs ${assistant.channelId})`);
     }
@@ -124,16 +125,18 @@ export class SqliteStore implements Store {
       this.#insertTurn(assistant);
       if (usage !== undefined) this.#insertTurnUsage(assistant, usage);
     });
+    this.#spentUsd += usage?.costUsd ?? 0;
   }
 
-  appendTurn(turn: Turn, usage?: ExchangeUsage): void {
+  async appendTurn(turn: Turn, usage?: ExchangeUsage): Promise<void> {
     this.#transaction(() => {
       this.#insertTurn(turn);
       if (usage !== undefined) this.#insertTurnUsage(turn, usage);
     });
+    this.#spentUsd += usage?.costUsd ?? 0;
   }
 
-  history(channelId: string, limit = DEFAULT_HISTORY_LIMIT): Turn[] {
+  async history(channelId: string, limit = DEFAULT_HISTORY_LIMIT): Promise<Turn[]> {
     // LIMIT -1 means no limit in SQLite.
     const sqlLimit = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
     const rows = this.#prepare('SELECT * FROM turns WHERE channel_id = ? ORDER BY seq DESC LIMIT ?').all(
@@ -143,16 +146,16 @@ export class SqliteStore implements Store {
     return rows.reverse().map(rowToTurn);
   }
 
-  resetConversation(channelId: string): number {
+  async resetConversation(channelId: string): Promise<number> {
     return Number(this.#prepare('DELETE FROM turns WHERE channel_id = ?').run(channelId).changes);
   }
 
-  setUserTranscript(turnId: string, text: string): boolean {
+  async setUserTranscript(turnId: string, text: string): Promise<boolean> {
     const result = this.#prepare("UPDATE turns SET transcript = ? WHERE id = ? AND kind = 'user'").run(text, turnId);
     return Number(result.changes) > 0;
   }
 
-  dropUserAudio(turnId: string): boolean {
+  async dropUserAudio(turnId: string): Promise<boolean> {
     const result = this.#prepare(
       `UPDATE turns SET audio_data = NULL, audio_format = NULL, audio_duration_ms = NULL
        WHERE id = ? AND audio_data IS NOT NULL`,
@@ -160,7 +163,7 @@ export class SqliteStore implements Store {
     return Number(result.changes) > 0;
   }
 
-  dropUserAudioBefore(createdBeforeUnixMs: number): number {
+  async dropUserAudioBefore(createdBeforeUnixMs: number): Promise<number> {
     const result = this.#prepare(
       `UPDATE turns SET audio_data = NULL, audio_format = NULL, audio_duration_ms = NULL
        WHERE created_at < ? AND audio_data IS NOT NULL`,
@@ -168,11 +171,11 @@ export class SqliteStore implements Store {
     return Number(result.changes);
   }
 
-  getSettings(guildId: string): GuildSettings {
+  async getSettings(guildId: string): Promise<GuildSettings> {
     return readSettings(this.#prepare, guildId);
   }
 
-  updateSettings(guildId: string, patch: Partial<GuildSettings>): GuildSettings {
+  async updateSettings(guildId: string, patch: Partial<GuildSettings>): Promise<GuildSettings> {
     return this.#transaction(() => {
       const next = applySettingsPatch(readSettings(this.#prepare, guildId), patch);
       writeSettings(this.#prepare, guildId, next, Date.now());
@@ -180,31 +183,32 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordUsage(record: UsageRecord): void {
+  async recordUsage(record: UsageRecord): Promise<void> {
     insertUsage(this.#prepare, record);
+    this.#spentUsd += record.costUsd ?? 0;
   }
 
-  usageSummary(guildId: string, sinceUnixMs: number): UsageSummary {
+  async usageSummary(guildId: string, sinceUnixMs: number): Promise<UsageSummary> {
     return summarizeUsage(this.#prepare, guildId, sinceUnixMs);
   }
 
   spentSinceOpenUsd(): number {
-    return costAfterSeq(this.#prepare, this.#usageSeqAtOpen);
+    return this.#spentUsd;
   }
 
-  dailySpend(guildId: string, sinceUnixMs: number): DailySpend[] {
+  async dailySpend(guildId: string, sinceUnixMs: number): Promise<DailySpend[]> {
     return dailySpend(this.#prepare, guildId, sinceUnixMs);
   }
 
-  recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs = Date.now()): void {
+  async recordSpeculativeStart(guildId: string, wasted: boolean, atUnixMs = Date.now()): Promise<void> {
     insertSpeculativeStart(this.#prepare, guildId, wasted, atUnixMs);
   }
 
-  speculativeStarts(guildId: string, sinceUnixMs: number): SpeculationCounts {
+  async speculativeStarts(guildId: string, sinceUnixMs: number): Promise<SpeculationCounts> {
     return countSpeculativeStarts(this.#prepare, guildId, sinceUnixMs);
   }
 
-  recordAnnouncement(announcement: AnnouncementInput): void {
+  async recordAnnouncement(announcement: AnnouncementInput): Promise<void> {
     const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
     this.#prepare(
       `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json)
@@ -222,7 +226,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Announcement[] {
+  async announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Promise<Announcement[]> {
     const sqlLimit = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
     const rows = this.#prepare('SELECT * FROM announcements WHERE guild_id = ? ORDER BY id DESC LIMIT ?').all(
       guildId,
@@ -232,7 +236,7 @@ export class SqliteStore implements Store {
   }
 
   /** Closes the database; safe to call twice. WAL content is checkpointed by SQLite on close. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#statements.clear();

@@ -6,7 +6,7 @@ import type { StatementSync } from 'node:sqlite';
 
 type Prepare = (sql: string) => StatementSync;
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Spend of one UTC day. */
 export interface DailySpend {

@@ -68,15 +68,3 @@ export function summarizeUsage(prepare: Prepare, guildId: string, sinceUnixMs: n
     byUser: byUser.map((row) => ({ userId: row.user_id, costUsd: row.cost_usd, turns: row.turns })),
   };
 }
-
-/** The highest usage row number so far (0 for none): where "since start-up" begins. */
-export function lastUsageSeq(prepare: Prepare): number {
-  const row = prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM usage').get() as { seq: number };
-  return row.seq;
-}
-
-/** Dollars of every usage row after row `afterSeq`, all guilds together (a range scan of the key). */
-export function costAfterSeq(prepare: Prepare, afterSeq: number): number {
-  const row = prepare('SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM usage WHERE seq > ?').get(afterSeq) as { cost: number };
-  return row.cost;
-}

@@ -35,14 +35,14 @@ export class CostGuard {
   }
 
   /** Dollars spent today by the server, from the store. */
-  spentToday(guildId: string): number {
-    return this.store.usageSummary(guildId, startOfUtcDay(this.now())).costUsd;
+  async spentToday(guildId: string): Promise<number> {
+    return (await this.store.usageSummary(guildId, startOfUtcDay(this.now()))).costUsd;
   }
 
   /** The refusal for a server over its daily budget, or undefined while it has budget left. */
-  budgetRefusal(guildId: string): UserError | undefined {
+  async budgetRefusal(guildId: string): Promise<UserError | undefined> {
     const budget = this.config.dailyBudgetUsd;
-    if (budget <= 0 || this.spentToday(guildId) < budget) return undefined;
+    if (budget <= 0 || (await this.spentToday(guildId)) < budget) return undefined;
     const resetsIn = startOfUtcDay(this.now()) + DAY_MS - this.now();
     return new UserError(`This server has used today's Parley budget ($${budget.toFixed(2)}). It resets at 00:00 UTC, in ${describeWait(resetsIn)}.`);
   }
@@ -51,8 +51,8 @@ export class CostGuard {
    * Admits a question from a member, or throws a UserError saying when they can ask again. Admission
    * starts the member's cooldown.
    */
-  admitQuestion(guildId: string, userId: string): void {
-    const refusal = this.budgetRefusal(guildId);
+  async admitQuestion(guildId: string, userId: string): Promise<void> {
+    const refusal = await this.budgetRefusal(guildId);
     if (refusal) throw refusal;
     const key = `${guildId}:${userId}`;
     const cooldownMs = this.config.cooldownSeconds * 1000;

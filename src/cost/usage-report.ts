@@ -25,9 +25,9 @@ function line(label: string, summary: UsageSummary): string {
   );
 }
 
-export function formatUsage(store: Store, guildId: string, options: { budgetUsd: number; withTopMembers: boolean; now: number }): string {
-  const today = store.usageSummary(guildId, startOfUtcDay(options.now));
-  const month = store.usageSummary(guildId, startOfUtcMonth(options.now));
+export async function formatUsage(store: Store, guildId: string, options: { budgetUsd: number; withTopMembers: boolean; now: number }): Promise<string> {
+  const today = await store.usageSummary(guildId, startOfUtcDay(options.now));
+  const month = await store.usageSummary(guildId, startOfUtcMonth(options.now));
   const parts = [line('Today (UTC)', today), line('This month', month)];
   if (options.budgetUsd > 0) {
     const left = Math.max(0, options.budgetUsd - today.costUsd);
@@ -35,7 +35,7 @@ export function formatUsage(store: Store, guildId: string, options: { budgetUsd:
   } else {
     parts.push('No daily budget is set.');
   }
-  const speculative = store.speculativeStarts(guildId, startOfUtcMonth(options.now));
+  const speculative = await store.speculativeStarts(guildId, startOfUtcMonth(options.now));
   if (speculative.started > 0) {
     const share = Math.round((100 * speculative.wasted) / speculative.started);
     parts.push(`Speculative answer starts this month: ${speculative.started}, ${speculative.wasted} wasted (${share}%: the speaker went on talking).`);

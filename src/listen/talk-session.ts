@@ -46,10 +46,10 @@ export interface TalkServices {
   config: Pick<Config, 'silenceMs' | 'minSpeechMs' | 'maxUtteranceMs' | 'bargeInMs' | 'earlyStartMs'>;
   /** Answers the turn aloud and stores it (runs after the channel's earlier turns). */
   answer(turn: SpokenTurn): Promise<{ skipped?: boolean }>;
-  /** Whether speaking over an answer stops it in this guild. */
-  bargeInEnabled(guildId: string): boolean;
-  /** Why the guild may not spend more today, if it may not. */
-  budgetRefusal(guildId: string): UserError | undefined;
+  /** Whether speaking over an answer stops it in this guild (a stored setting). */
+  bargeInEnabled(guildId: string): Promise<boolean>;
+  /** Why the guild may not spend more today, if it may not (read from the store). */
+  budgetRefusal(guildId: string): Promise<UserError | undefined>;
   /** Posts in a channel's text chat; failures are the caller's to log. */
   post(channelId: string, content: string): Promise<void>;
   /** Members (not bots) in a voice channel now. */
@@ -73,6 +73,10 @@ export class TalkSession {
   /** Display names of the members listened to now (and only those). */
   private readonly names = new Map<string, string>();
   private answering: OpusTrack | undefined;
+  /** The utterance each member's early silence offered for a speculative start, until it ends or goes on. */
+  private readonly tentative = new Map<string, Utterance>();
+  /** Budget reads are asynchronous; one chain keeps utterances admitted in the order they were spoken. */
+  private admissions: Promise<void> = Promise.resolve();
   private readonly services: TalkServices;
   private readonly session: VoiceSession;
   private readonly latency: TurnLatencies;
@@ -106,7 +110,10 @@ export class TalkSession {
         utterance: (u) => this.onUtterance(member.id, u),
         speech: (ms) => this.onSpeech(ms),
         tentative: (u) => this.onTentative(member.id, u),
-        resumed: () => this.speculation.withdraw(member.id),
+        resumed: () => {
+          this.tentative.delete(member.id);
+          this.speculation.withdraw(member.id);
+        },
       },
       this.session.receiveTap,
     );
@@ -119,6 +126,7 @@ export class TalkSession {
     const listener = this.listeners.get(userId);
     if (!listener) return false;
     listener.stop();
+    this.tentative.delete(userId);
     this.speculation.withdraw(userId);
     this.listeners.delete(userId);
     this.names.delete(userId);
@@ -127,6 +135,7 @@ export class TalkSession {
 
   /** Stops listening to everyone. */
   close(): void {
+    this.tentative.clear();
     this.speculation.withdrawAll();
     for (const userId of [...this.listeners.keys()]) this.forget(userId);
     this.everyone = false;
@@ -136,9 +145,14 @@ export class TalkSession {
     this.lastSpeechAt = performance.now();
     const track = this.answering;
     if (!track || track.cancelled || track.playedFrames === 0 || speechMs < this.services.config.bargeInMs) return;
-    if (!this.services.bargeInEnabled(this.session.guildId)) return;
-    this.log.info('barge-in: stopping the answer', { playedMs: track.playedMs });
-    track.cancel();
+    void this.services.bargeInEnabled(this.session.guildId).then(
+      (enabled) => {
+        if (!enabled || track.cancelled) return;
+        this.log.info('barge-in: stopping the answer', { playedMs: track.playedMs });
+        track.cancel();
+      },
+      (err: unknown) => this.log.warn('barge-in setting unreadable; the answer goes on', { err: err as Error }),
+    );
   }
 
   /**
@@ -146,18 +160,36 @@ export class TalkSession {
    * queued behind another answer would gain nothing and hold the queue).
    */
   private onTentative(userId: string, utterance: Utterance): void {
-    const channelId = this.session.channelId;
-    if (!channelId || this.speculation.size > 0 || this.services.pendingTurns(channelId) > 0) return;
-    if (this.services.budgetRefusal(this.session.guildId)) return; // the confirmed utterance says so
-    this.startTurn(userId, utterance, channelId, this.speculation.begin(userId));
+    this.tentative.set(userId, utterance);
+    this.admissions = this.admissions.then(async () => {
+      const channelId = this.session.channelId;
+      if (!channelId || this.speculation.size > 0 || this.services.pendingTurns(channelId) > 0) return;
+      // Over budget: no early start; the confirmed utterance says so.
+      if (await this.services.budgetRefusal(this.session.guildId).catch(() => true)) return;
+      // The member went on speaking, or finished, while the budget was read: nothing to start on.
+      if (this.tentative.get(userId) !== utterance) return;
+      this.startTurn(userId, utterance, channelId, this.speculation.begin(userId));
+    });
   }
 
   private onUtterance(userId: string, utterance: Utterance): void {
+    this.tentative.delete(userId);
     if (this.speculation.confirm(userId)) return; // the held answer plays now
+    this.admissions = this.admissions.then(() => this.admit(userId, utterance));
+  }
+
+  private async admit(userId: string, utterance: Utterance): Promise<void> {
     const channelId = this.session.channelId;
     if (!channelId) return;
-    const overBudget = this.services.budgetRefusal(this.session.guildId);
+    let overBudget: UserError | undefined;
+    try {
+      overBudget = await this.services.budgetRefusal(this.session.guildId);
+    } catch (err) {
+      this.log.warn('budget unreadable; the utterance is not answered', { err: err as Error });
+      return;
+    }
     if (overBudget) {
+      if (this.listeners.size === 0) return;
       // Out of budget mid-conversation: stop listening cleanly rather than refuse every sentence.
       this.close();
       void this.say(`${overBudget.message} I stopped listening.`);

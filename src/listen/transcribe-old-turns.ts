@@ -73,7 +73,7 @@ export class HistoryCompactor {
 
   private async pass(channelId: string, now: ReadonlySet<string>): Promise<void> {
     const { config, store } = this.services;
-    const withAudio = store.history(channelId).filter((t): t is UserTurn => t.kind === 'user' && t.audio !== undefined);
+    const withAudio = (await store.history(channelId)).filter((t): t is UserTurn => t.kind === 'user' && t.audio !== undefined);
     const old = withAudio.slice(0, Math.max(0, withAudio.length - config.audioTurnsKept));
     const due = [...old, ...withAudio.filter((t) => now.has(t.id) && !old.includes(t))];
     for (const turn of due) {
@@ -93,7 +93,7 @@ export class HistoryCompactor {
         const result = await openai.audio.transcriptions.create({ file, model: config.transcribeModel });
         text = result.text.trim();
         const cost = usageFromTranscription(config.transcribeModel, result.usage, audio.durationMs, result.text);
-        store.recordUsage({
+        await store.recordUsage({
           guildId: turn.guildId,
           channelId: turn.channelId,
           userId: turn.speakerId,
@@ -105,8 +105,8 @@ export class HistoryCompactor {
         });
         if (cost.estimated) log.info('the transcription reported no usage; recorded an estimate');
       }
-      store.setUserTranscript(turn.id, text || '(inaudible)');
-      store.dropUserAudio(turn.id);
+      await store.setUserTranscript(turn.id, text || '(inaudible)');
+      await store.dropUserAudio(turn.id);
       log.debug('turn audio kept as text');
       return true;
     } catch (err) {

@@ -52,9 +52,9 @@ export interface HealthSources {
 }
 
 /** The current health of a running bot. */
-export function healthReport(ctx: HealthSources): HealthReport {
+export async function healthReport(ctx: HealthSources): Promise<HealthReport> {
   const gateway = gatewayHealth(ctx.client.ws);
-  const store = storeHealth(ctx.store);
+  const store = await storeHealth(ctx.store);
   return {
     status: gateway.status === 'ready' && store.ok ? 'ok' : 'degraded',
     gateway,
@@ -77,9 +77,9 @@ function statusName(value: number): GatewayStatusName {
   return GATEWAY_STATUS_NAMES[value] ?? 'unknown';
 }
 
-function storeHealth(store: Pick<Store, 'getSettings'>): HealthReport['store'] {
+async function storeHealth(store: Pick<Store, 'getSettings'>): Promise<HealthReport['store']> {
   try {
-    store.getSettings(PROBE_GUILD_ID);
+    await store.getSettings(PROBE_GUILD_ID);
     return { ok: true };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

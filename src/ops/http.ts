@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
+import { EXPOSITION_CONTENT_TYPE } from './metrics.ts';
 import type { HealthReport } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import type { Logger } from '../log.ts';
@@ -30,8 +30,8 @@ export interface OpsServerOptions {
   port: number;
   /** Default {@link DEFAULT_OPS_HOST}; `0.0.0.0` inside a container so the host can scrape it. */
   host?: string;
-  metrics: Pick<Metrics, 'render'>;
-  health: () => HealthReport;
+  metrics: { render(): string | Promise<string> };
+  health: () => HealthReport | Promise<HealthReport>;
   /** Where a failing render or health check is reported (the endpoint itself only answers 500). */
   log?: Logger;
   /** Shorter limits for tests of the slow-client guard. */
@@ -58,7 +58,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       maxHeaderSize: MAX_HEADER_BYTES,
     },
-    (req, res) => handle(req, res, options),
+    (req, res) => void handle(req, res, options),
   );
   // Malformed or too slow requests are left to Node's default: a 400/408/431 reply, then the socket is destroyed.
   server.maxConnections = MAX_CONNECTIONS;
@@ -87,7 +87,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOptions): void {
+async function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOptions): Promise<void> {
   // A body is never needed: drain it so the connection can be reused, without reading it anywhere.
   req.resume();
   const path = (req.url ?? '').split('?', 1)[0];
@@ -98,8 +98,8 @@ function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOpt
     return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
   }
   try {
-    if (path === '/metrics') return send(res, 200, EXPOSITION_CONTENT_TYPE, options.metrics.render());
-    const report = options.health();
+    if (path === '/metrics') return send(res, 200, EXPOSITION_CONTENT_TYPE, await options.metrics.render());
+    const report = await options.health();
     return send(res, report.status === 'ok' ? 200 : 503, 'application/json', JSON.stringify(report) + '\n');
   } catch (err) {
     // Details go to the log, never into the response.

@@ -1,18 +1,25 @@
 /**
- * Parley's in-process metrics, rendered for a Prometheus scrape of `GET /metrics`. The core reports
- * turns, errors and latencies through {@link Metrics}; spend and process gauges are read at scrape time
- * (spend from the usage records that /usage and the budget read, so the three never disagree).
+ * Parley's metrics on prom-client (the maintained Prometheus client), rendered for a Prometheus scrape of
+ * `GET /metrics`. The core reports turns, errors and latencies through {@link Metrics}; spend is read at
+ * scrape time from the usage rows this process wrote (the records /usage and the budget read, so the three
+ * never disagree); the client's default process and Node.js metrics (memory, CPU, event loop lag, GC...)
+ * come with them.
  *
  * Cardinality is bounded on purpose: turn kinds and statuses are fixed lists, error kinds are capped
  * (see {@link MAX_ERROR_KINDS}) and spend has no guild label at all, because a bot can sit in any
  * number of guilds and each label value is a new time series kept by Prometheus for weeks. Per-guild
  * spend lives in the database (the usage table) where budgets read it.
+ *
+ * Sharded, every shard process keeps its own registry and the manager merges them (see
+ * `aggregateMetrics`), so one scrape describes the whole bot.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Counter, Histogram, renderGauge } from './exposition.ts';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 export type TurnKind = 'ask' | 'talk' | 'announce';
 export type TurnStatus = 'complete' | 'interrupted' | 'failed';
+
+/** One registry's content as plain data, as it crosses from a shard process to the manager. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** What the core reports; every method is cheap and never throws. */
 export interface Metrics {
@@ -27,8 +34,13 @@ export interface Metrics {
   /** A speculative answer start settled: `used` (the turn was confirmed) or `wasted` (the member spoke on). */
   speculativeStart(outcome: 'used' | 'wasted'): void;
   /** Everything in Prometheus text exposition format 0.0.4. */
-  render(): string;
+  render(): Promise<string>;
+  /** The same as data, for merging with other processes' registries. */
+  snapshot(): Promise<MetricsSnapshot>;
 }
+
+/** Content type of {@link Metrics.render}: text format 0.0.4. */
+export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export const TURN_KINDS: readonly TurnKind[] = ['ask', 'talk', 'announce'];
 export const TURN_STATUSES: readonly TurnStatus[] = ['complete', 'interrupted', 'failed'];
@@ -47,37 +59,66 @@ export const MAX_ERROR_KINDS = 32;
 const MAX_ERROR_KIND_LENGTH = 48;
 const OTHER_ERROR_KIND = 'other';
 
-/** Event loop delay is sampled this often (ms); the p99 covers the time since the previous scrape. */
+/** Event loop delay is sampled this often (ms); the p99 gauge covers the time since the previous scrape. */
 const EVENT_LOOP_RESOLUTION_MS = 10;
-const NS_PER_S = 1e9;
 
 /** Where the metrics read what is not reported to them. */
 export interface MetricsSources {
-  /** Estimated dollars recorded since start-up, all guilds together (the store's usage rows). */
+  /** Estimated dollars of the usage rows this process wrote since start-up, all guilds together. */
   spentUsd?: () => number;
 }
 
-/** Creates an empty registry; counters of known kinds start at 0 so rates work from the first scrape. */
+/** Creates a registry of its own; counters of known kinds start at 0 so rates work from the first scrape. */
 export function createMetrics(sources: MetricsSources = {}): Metrics {
-  const turnsStarted = new Counter('parley_turns_started_total', 'Turns (answers) started, by kind.', ['kind']);
-  const turnsFinished = new Counter('parley_turns_finished_total', 'Turns finished, by kind and status.', ['kind', 'status']);
-  const errors = new Counter('parley_errors_total', `Failures by kind (at most ${MAX_ERROR_KINDS} kinds; later ones count as "other").`, ['kind']);
-  const endOfTurn = new Histogram('parley_end_of_turn_seconds', "From a member's last speech to the request sent to OpenAI.", LATENCY_BUCKETS_S);
-  const firstAudio = new Histogram('parley_first_audio_seconds', 'From the request sent to OpenAI to the first answer packet played.', LATENCY_BUCKETS_S);
-  const speculative = new Counter('parley_speculative_requests_total', 'Speculative answer requests, by outcome: used or wasted.', ['outcome']);
-  speculative.init({ outcome: 'used' });
-  speculative.init({ outcome: 'wasted' });
-  const spend = new Counter('parley_spend_usd_total', 'Estimated OpenAI spend in US dollars, all guilds together.');
+  const registers = [new Registry()];
+  collectDefaultMetrics({ register: registers[0]!, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });
+  const turnsStarted = new Counter({ name: 'parley_turns_started_total', help: 'Turns (answers) started, by kind.', labelNames: ['kind'], registers });
+  const turnsFinished = new Counter({ name: 'parley_turns_finished_total', help: 'Turns finished, by kind and status.', labelNames: ['kind', 'status'], registers });
+  const errors = new Counter({ name: 'parley_errors_total', help: `Failures by kind (at most ${MAX_ERROR_KINDS} kinds; later ones count as "other").`, labelNames: ['kind'], registers });
+  const buckets = [...LATENCY_BUCKETS_S];
+  const endOfTurn = new Histogram({ name: 'parley_end_of_turn_seconds', help: "From a member's last speech to the request sent to OpenAI.", buckets, registers });
+  const firstAudio = new Histogram({ name: 'parley_first_audio_seconds', help: 'From the request sent to OpenAI to the first answer packet played.', buckets, registers });
+  const speculative = new Counter({
+    name: 'parley_speculative_requests_total',
+    help: 'Speculative answer requests, by outcome: used or wasted.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  speculative.inc({ outcome: 'used' }, 0);
+  speculative.inc({ outcome: 'wasted' }, 0);
+  let spendCounted = 0;
+  new Counter({
+    name: 'parley_spend_usd_total',
+    help: 'Estimated OpenAI spend in US dollars, all guilds together.',
+    registers,
+    collect() {
+      // Brought up to the recorded total at each scrape; a store that cannot answer (closed) changes nothing.
+      try {
+        const delta = (sources.spentUsd?.() ?? spendCounted) - spendCounted;
+        if (Number.isFinite(delta) && delta > 0) {
+          this.inc(delta);
+          spendCounted += delta;
+        }
+      } catch {
+        // Metrics never throw; the next scrape reads again.
+      }
+    },
+  });
+  new Gauge({
+    name: 'parley_uptime_seconds',
+    help: 'Seconds since the process started (sharded: the longest-running process).',
+    registers,
+    aggregator: 'max',
+    collect() {
+      this.set(Math.round(process.uptime()));
+    },
+  });
   for (const kind of TURN_KINDS) {
-    turnsStarted.init({ kind });
-    for (const status of TURN_STATUSES) turnsFinished.init({ kind, status });
+    turnsStarted.inc({ kind }, 0);
+    for (const status of TURN_STATUSES) turnsFinished.inc({ kind, status }, 0);
   }
-  spend.init();
 
-  const loopDelay = startEventLoopMonitor();
-  let lastLagP99S = 0;
   const knownErrorKinds = new Set<string>();
-
   const errorKind = (raw: string): string => {
     const kind = (String(raw).trim() || 'unknown').slice(0, MAX_ERROR_KIND_LENGTH);
     if (knownErrorKinds.has(kind)) return kind;
@@ -85,56 +126,30 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     knownErrorKinds.add(kind);
     return kind;
   };
+  const seconds = (ms: number): number | undefined => (Number.isFinite(ms) && ms >= 0 ? ms / 1_000 : undefined);
 
   return {
     turnStarted: (kind) => turnsStarted.inc({ kind }),
     turnFinished: (kind, status) => turnsFinished.inc({ kind, status }),
     error: (kind) => errors.inc({ kind: errorKind(kind) }),
-    endOfTurnMs: (ms) => endOfTurn.observe(ms / 1_000),
-    firstAudioMs: (ms) => firstAudio.observe(ms / 1_000),
-    speculativeStart: (outcome) => speculative.inc({ outcome }),
-    render() {
-      readSpend(spend, sources.spentUsd);
-      // A scrape that follows the previous one within one sample interval keeps the last figure.
-      if (loopDelay && loopDelay.count > 0) {
-        lastLagP99S = loopDelay.percentile(99) / NS_PER_S;
-        loopDelay.reset();
-      }
-      const lines = [
-        ...turnsStarted.render(),
-        ...turnsFinished.render(),
-        ...errors.render(),
-        ...endOfTurn.render(),
-        ...firstAudio.render(),
-        ...speculative.render(),
-        ...spend.render(),
-        ...renderGauge('process_resident_memory_bytes', 'Resident memory size in bytes.', process.memoryUsage.rss()),
-        ...renderGauge('parley_uptime_seconds', 'Seconds since the process started.', Math.round(process.uptime())),
-        ...renderGauge('nodejs_eventloop_lag_p99_seconds', 'Event loop delay, 99th percentile since the previous scrape.', lastLagP99S),
-      ];
-      return lines.join('\n') + '\n';
+    endOfTurnMs: (ms) => {
+      const s = seconds(ms);
+      if (s !== undefined) endOfTurn.observe(s);
     },
+    firstAudioMs: (ms) => {
+      const s = seconds(ms);
+      if (s !== undefined) firstAudio.observe(s);
+    },
+    speculativeStart: (outcome) => speculative.inc({ outcome }),
+    render: () => registers[0]!.metrics(),
+    snapshot: () => registers[0]!.getMetricsAsJSON() as Promise<MetricsSnapshot>,
   };
 }
 
-/** Brings the spend counter up to the recorded total; a store that cannot answer (closed) changes nothing. */
-function readSpend(spend: Counter, spentUsd: (() => number) | undefined): void {
-  if (!spentUsd) return;
-  try {
-    spend.inc({}, spentUsd() - spend.get());
-  } catch {
-    // Metrics never throw; the next scrape reads again.
-  }
-}
-
-/** The delay histogram; its libuv timer is unreferenced, so it never keeps the process alive. */
-function startEventLoopMonitor(): IntervalHistogram | undefined {
-  try {
-    const histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
-    histogram.enable();
-    return histogram;
-  } catch {
-    // Metrics must never stop the bot; without the monitor the gauge stays 0.
-    return undefined;
-  }
+/**
+ * One exposition for several processes (the shards and the manager): counters and histograms add up,
+ * gauges follow their aggregator (memory sums, event loop lag averages, uptime takes the maximum).
+ */
+export async function aggregateMetrics(snapshots: MetricsSnapshot[]): Promise<string> {
+  return AggregatorRegistry.aggregate(snapshots).metrics();
 }

@@ -89,7 +89,7 @@ describe('/announce: refusals and failures', () => {
     bed.guild.setPermissionOverwrite('Quiet Room', { id: bed.ids.alice, type: 1, allow: Permission.MuteMembers, deny: 0n });
     await expectRefused({ text: 'Still not here.' }, /Only moderators/, bed.ids.alice);
     await expectRefused({ text: 'Nor a preview.', preview: true }, /Only moderators/, bed.ids.alice);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild)).toEqual([]);
+    expect(await bed.bot.ctx.store.announcements(bed.ids.guild)).toEqual([]);
     expect(bed.discord.capture(bed.ids.guild).packets).toEqual([]);
     bed.discord.setVoiceState(bed.ids.guild, bed.ids.alice, null);
   });
@@ -126,14 +126,14 @@ describe('/announce: refusals and failures', () => {
     expect(heardMs).toBeGreaterThan(400);
     expect(heardMs).toBeLessThan(600);
     expect(peak).toBeGreaterThanOrEqual(0.9);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild).at(-1)?.text).toBe('This stream breaks halfway.');
+    expect((await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)?.text).toBe('This stream breaks halfway.');
   });
 
   it('counts announcements against the server’s daily budget, and refuses once it is spent', async () => {
-    const spent = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
+    const spent = await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
     console.log(`announce usage so far: ${spent.turns} billed calls, $${spent.costUsd.toFixed(5)} (estimated for the speech endpoint)`);
     expect(spent.costUsd).toBeGreaterThan(0);
-    bed.bot.ctx.store.recordUsage({ guildId: bed.ids.guild, userId: bed.ids.bob, model: 'gpt-audio', tokens: { textIn: 0, audioIn: 0, cachedIn: 0, textOut: 0, audioOut: 0 }, costUsd: 1_000 });
+    await bed.bot.ctx.store.recordUsage({ guildId: bed.ids.guild, userId: bed.ids.bob, model: 'gpt-audio', tokens: { textIn: 0, audioIn: 0, cachedIn: 0, textOut: 0, audioOut: 0 }, costUsd: 1_000 });
     await expectRefused({ text: 'Over budget.' }, /used today's Parley budget/);
   });
 

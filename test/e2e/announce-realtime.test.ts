@@ -31,7 +31,7 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     const packets = bed.discord.capture(bed.ids.guild).packets.filter((p) => !p.silence);
     return concat(...packets.map((p) => downsampler.push(p.pcm)), downsampler.flush());
   };
-  const lastStored = () => bed.bot.ctx.store.announcements(bed.ids.guild).at(-1)!;
+  const lastStored = async () => (await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)!;
 
   beforeAll(async () => {
     resetGoneModels();
@@ -48,7 +48,7 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     const faithful = speechLike(1_000, RATE_24K, 72);
     bed.openai.scriptRealtime({ audio: strayed, transcript: REWORDED, speed: 2 }, { audio: faithful, speed: 2 });
     const sessionsBefore = bed.openai.realtimeSessions.length;
-    const callsBefore = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0).turns;
+    const callsBefore = (await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0)).turns;
     expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
 
@@ -57,14 +57,14 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     const strayedSession = bed.openai.realtimeSessions[sessionsBefore]!;
     expect(strayedSession.clientEvents.map((e) => e.type)).toContain('response.cancel');
     expect(strayedSession.serverEvents.some((e) => e.type === 'response.done' && (e.response as { status: string }).status === 'cancelled')).toBe(true);
-    expect(bed.bot.ctx.store.usageSummary(bed.ids.guild, 0).turns - callsBefore).toBe(2);
+    expect((await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0)).turns - callsBefore).toBe(2);
     const audio = heard();
     const withFaithful = normalizedCrossCorrelation(faithful, audio, 4_800).peak;
     const withStrayed = normalizedCrossCorrelation(strayed, audio, 4_800).peak;
     console.log(`reworded reading: correlation with the retry ${withFaithful.toFixed(3)}, with the reworded one ${withStrayed.toFixed(3)}`);
     expect(withFaithful).toBeGreaterThanOrEqual(0.9);
     expect(withStrayed).toBeLessThan(0.5);
-    const stored = lastStored();
+    const stored = await lastStored();
     expect(stored.backend).toBe('realtime:gpt-realtime-2.1-mini');
     expect(stored.deviations).toEqual([expect.objectContaining({ backend: 'realtime:gpt-realtime-2.1-mini', attempt: 1, action: 'retried', heard: expect.stringMatching(/^Hello folks/) })]);
     expect(bed.logs.some((l) => l.includes('strayed from the text'))).toBe(true);
@@ -77,17 +77,17 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     expect(normalizedCrossCorrelation(chatAudio, heard(), 4_800).peak).toBeGreaterThanOrEqual(0.9);
-    const stored = lastStored();
+    const stored = await lastStored();
     expect(stored.backend).toBe('chat:gpt-audio-1.5');
     expect((stored.deviations as { action: string }[]).map((d) => d.action)).toEqual(['retried', 'next backend']);
   });
 
   const failing = async (fault: RealtimeFault) => {
     bed.openai.scriptRealtime({ audio: speechLike(1_500, RATE_24K, 74), fault, speed: 2 });
-    const before = bed.bot.ctx.store.announcements(bed.ids.guild).length;
+    const before = (await bed.bot.ctx.store.announcements(bed.ids.guild)).length;
     const reply = await finalReply(announce({ text: TEXT }));
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
-    const stored = bed.bot.ctx.store.announcements(bed.ids.guild);
+    const stored = await bed.bot.ctx.store.announcements(bed.ids.guild);
     console.log(`realtime ${fault.kind}: "${reply.split('\n')[0]}"`);
     return { reply, recorded: stored.length > before ? stored.at(-1) : undefined };
   };
@@ -126,7 +126,7 @@ describe('/announce through Realtime: verbatim check and failures', () => {
     expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
     expect(await finalReply(announce({ text: TEXT }))).toMatch(/Announced in/);
     expect(bed.openai.realtimeSessions.length - sessionsBefore).toBe(1);
-    expect(lastStored().backend).toBe('chat:gpt-audio-1.5');
+    expect((await lastStored()).backend).toBe('chat:gpt-audio-1.5');
     const notes = bed.logs.filter((l) => l.includes('PARLEY_REALTIME_MODEL=gpt-realtime-2.1-mini does not exist'));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/announcements use chat \(gpt-audio-1.5\) instead/);

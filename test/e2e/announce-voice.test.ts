@@ -145,7 +145,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
   it('preview:true sends the moderator alone an Ogg Opus file of the announcement and plays nothing', async () => {
     const audio = speechLike(700, RATE_24K, 54);
     bed.openai.scriptSpeech({ audio, speed: 4 });
-    const before = { packets: allPackets.length, stored: bed.bot.ctx.store.announcements(bed.ids.guild).length };
+    const before = { packets: allPackets.length, stored: (await bed.bot.ctx.store.announcements(bed.ids.guild)).length };
     const interaction = announce({ text: 'Just checking how this sounds.', preview: true });
     const reply = await interaction.waitFor((r) => r.kind === 'edit' && r.files.length > 0, 15_000);
     expect(reply.ephemeral).toBe(true);
@@ -155,7 +155,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     console.log(`announce preview: ${Math.round(decoded.durationMs)} ms, correlation ${peak.toFixed(3)}`);
     expect(peak).toBeGreaterThanOrEqual(0.9);
     expect(allPackets.slice(before.packets).filter((p) => !p.silence)).toEqual([]);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild)).toHaveLength(before.stored);
+    expect(await bed.bot.ctx.store.announcements(bed.ids.guild)).toHaveLength(before.stored);
   });
 
   it('stops cleanly when the bot is told to leave mid-announcement', async () => {
@@ -200,7 +200,7 @@ describe('/announce in voice: priority, order, round trips, stages, post, previe
     const notes = bed.logs.filter((l) => l.includes('PARLEY_SPEECH_MODEL=gpt-4o-mini-tts does not exist'));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/announcements use realtime \(gpt-realtime-2.1-mini\) instead/);
-    expect(bed.bot.ctx.store.announcements(bed.ids.guild).at(-1)?.backend).toBe('realtime:gpt-realtime-2.1-mini');
+    expect((await bed.bot.ctx.store.announcements(bed.ids.guild)).at(-1)?.backend).toBe('realtime:gpt-realtime-2.1-mini');
     bed.openai.models.add('gpt-4o-mini-tts');
   });
 });

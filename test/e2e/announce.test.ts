@@ -133,14 +133,14 @@ function sharedChecks(backend: Backend) {
     expect(match.correlation).toBeGreaterThanOrEqual(0.9);
     expect(Math.abs(match.durationMs - match.expectedMs)).toBeLessThanOrEqual(60);
 
-    const [stored] = bed.bot.ctx.store.announcements(bed.ids.guild).slice(-1);
+    const [stored] = (await bed.bot.ctx.store.announcements(bed.ids.guild)).slice(-1);
     const backends = { speech: 'speech:gpt-4o-mini-tts', chat: 'chat:gpt-audio-1.5', realtime: 'realtime:gpt-realtime-2.1-mini' };
     expect(stored).toMatchObject({ channelId: bed.ids.voice, userId: bed.ids.mod, text, backend: backends[backend] });
     expect(stored!.deviations).toBeUndefined();
     // Billed from the usage the backend reported (estimated for the speech endpoint), in /usage and the budget.
-    const spent = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
+    const spent = await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
     expect(spent.costUsd).toBeGreaterThan(0);
-    const metric = /^parley_spend_usd_total (\S+)$/m.exec(bed.bot.ctx.metrics.render())?.[1];
+    const metric = /^parley_spend_usd_total (\S+)$/m.exec(await bed.bot.ctx.metrics.render())?.[1];
     expect(Number(metric)).toBeCloseTo(spent.costUsd, 9);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     expect(bed.bot.ctx.voice.get(bed.ids.guild)).toBeUndefined();

@@ -73,10 +73,10 @@ describe('/ask: bad input and OpenAI failures', () => {
     console.log(`cut stream: ${heardMs} ms played before the cut`);
     expect(heardMs).toBeGreaterThan(100);
     expect(heardMs).toBeLessThan(2_000);
-    const last = bed.bot.ctx.store.history(bed.ids.voice).at(-1)!;
+    const last = (await bed.bot.ctx.store.history(bed.ids.voice)).at(-1)!;
     expect(last.kind === 'assistant' && last.status).toBe('interrupted');
     // Cut before its usage chunk: still billed, by estimate from what arrived.
-    expect(bed.bot.ctx.store.usageSummary(bed.ids.guild, 0).estimatedCalls).toBe(1);
+    expect((await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0)).estimatedCalls).toBe(1);
   });
 
   it('bounds a stalled stream with the stall timeout', async () => {

@@ -71,13 +71,13 @@ describe('/ask in voice: streamed speech, conversation memory', () => {
     expect(silenceInside).toBeGreaterThan(5 + 5);
   });
 
-  it('sends the earlier answer by audio id while it is valid, and stores both answers complete', () => {
+  it('sends the earlier answer by audio id while it is valid, and stores both answers complete', async () => {
     // The real stream has no finish_reason: judged by it alone, both would be stored as cut and sent as text.
     const body = lastChatBody();
     expect(body.messages.some((m) => m.role === 'assistant' && m.audio?.id === 'audio_first')).toBe(true);
     expect(JSON.stringify(body.messages)).toContain('Alice: How is the weather?');
     expect(JSON.stringify(body.messages)).not.toContain('[interrupted]');
-    const answers = bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant');
+    const answers = (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'assistant');
     expect(answers.map((t) => t.kind === 'assistant' && [t.status, t.audioId])).toEqual([
       ['complete', 'audio_first'],
       ['complete', 'audio_second'],

@@ -58,7 +58,7 @@ describe('/latency and the /usage chart', () => {
   it('/usage attaches a 30-day spend chart', async () => {
     // Earlier spend on two other days, so the chart has more than today's bar.
     for (const daysAgo of [3, 12]) {
-      bed.bot.ctx.store.recordUsage({ guildId: bed.ids.guild, userId: bed.ids.mod, model: 'gpt-audio', tokens: { textIn: 0, cachedIn: 0, audioIn: 0, textOut: 0, audioOut: 0 }, costUsd: 0.5 * daysAgo, createdAt: Date.now() - daysAgo * DAY_MS });
+      await bed.bot.ctx.store.recordUsage({ guildId: bed.ids.guild, userId: bed.ids.mod, model: 'gpt-audio', tokens: { textIn: 0, cachedIn: 0, audioIn: 0, textOut: 0, audioOut: 0 }, costUsd: 0.5 * daysAgo, createdAt: Date.now() - daysAgo * DAY_MS });
     }
     const usage = command('usage');
     expect((await usage.waitForReply()).ephemeral).toBe(true);

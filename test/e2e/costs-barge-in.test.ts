@@ -14,7 +14,7 @@ describe('spend of answers stopped by barge-in', () => {
   const chatRequests = () => bed.openai.requests.filter((r) => r.path === '/v1/chat/completions').length;
   const talk = (userId: string) =>
     bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId, name: 'talk', subcommand: 'start' });
-  const interrupted = () => bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant' && t.status === 'interrupted').length;
+  const interrupted = async () => (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'assistant' && t.status === 'interrupted').length;
 
   beforeAll(async () => {
     // One stopped answer costs about $0.003 by estimate (mostly its audio received): two exceed $0.005.
@@ -43,13 +43,13 @@ describe('spend of answers stopped by barge-in', () => {
     await expect.poll(chatRequests, { timeout: 10_000 }).toBe(2);
     capture.reset();
     await capture.waitForPackets(60, 15_000);
-    const afterFirst = bed.bot.ctx.costs.spentToday(bed.ids.guild);
+    const afterFirst = await bed.bot.ctx.costs.spentToday(bed.ids.guild);
     // Alice speaks over the second answer: it stops too, and the budget is gone.
     await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(1_200, DISCORD_PCM_RATE, 85, 2));
     await expect.poll(interrupted, { timeout: 10_000 }).toBe(2);
     await bed.discord.waitForChannelMessage(bed.ids.voice, (m) => String(m.body.content).includes('I stopped listening'), 15_000);
 
-    const summary = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
+    const summary = await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
     console.log(
       `barge-in spend: $${afterFirst.toFixed(5)} after the first stopped answer, $${summary.costUsd.toFixed(5)} after the second ` +
         `(${summary.estimatedCalls} of ${summary.turns} calls estimated; ${summary.tokens.audioOut} audio tokens out); budget $0.005`,

@@ -129,14 +129,14 @@ describe('drills: DAVE end-to-end encryption', () => {
     session?.destroy();
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
     bed.discord.setDave({ handshakeDelayMs: 60_000 });
-    const before = bed.bot.ctx.store.history(bed.ids.text).length;
+    const before = (await bed.bot.ctx.store.history(bed.ids.text)).length;
     bed.openai.scriptChat({ transcript: 'Nobody should hear this.', audio: speechLike(1_000, OPENAI_PCM_RATE, 22), speed: 4 });
     const startedAt = performance.now();
     const reply = await final(ask('Anyone there?'), 20_000);
     console.log(`DAVE never ready: answer failed after ${Math.round(performance.now() - startedAt)} ms: ${reply}`);
     expect(reply).toMatch(/end-to-end encryption/);
     expect(bed.discord.capture(bed.ids.guild).packets.filter((p) => !p.silence)).toEqual([]);
-    expect(bed.bot.ctx.store.history(bed.ids.text).length).toBe(before);
+    expect((await bed.bot.ctx.store.history(bed.ids.text)).length).toBe(before);
     bed.discord.setDave({ handshakeDelayMs: 0 });
     bed.bot.ctx.voice.get(bed.ids.guild)?.destroy();
     await bed.discord.waitForBotVoice(bed.ids.guild, null);

@@ -78,7 +78,7 @@ describe('fuzz findings, pinned', () => {
     expect((await send({ name: 'leave' }).waitForReply()).body.content).toMatch(/^Left/);
     expect(await settled(ask)).not.toContain(GENERIC_FAILURE);
     // Nothing was said, but the API had accepted the request: its input is billed, by estimate.
-    const usage = bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
+    const usage = await bed.bot.ctx.store.usageSummary(bed.ids.guild, 0);
     expect(usage.estimatedCalls).toBe(1);
     expect(usage.tokens).toMatchObject({ audioOut: 0, textOut: 0 });
     expect(usage.tokens.textIn).toBeGreaterThan(0);

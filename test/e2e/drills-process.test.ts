@@ -95,8 +95,8 @@ describe('drills: the bot process', () => {
     expect(first.logs().filter((entry) => entry.level === 'error')).toEqual([]);
 
     const store = SqliteStore.open(dataDir);
-    const turns = store.history(voiceId);
-    store.close();
+    const turns = await store.history(voiceId);
+    await store.close();
     const userIndex = turns.findIndex((t) => t.kind === 'user' && t.text?.includes(PROMPT));
     const answer = turns[userIndex + 1];
     console.log(`SIGTERM: stored ${turns.map((t) => (t.kind === 'user' ? 'user' : `assistant (${t.status})`)).join(', ')}`);

@@ -44,7 +44,7 @@ describe('drills: a voice reconnect that never completes', () => {
     await expect.poll(() => session.connection.state.status, { timeout: 5_000, interval: 5 }).not.toBe(VoiceConnectionStatus.Ready);
     const reply = await final(interaction);
     const answerEndedMs = Math.round(performance.now() - droppedAt);
-    const answer = bed.bot.ctx.store.history(ids.voice).at(-1);
+    const answer = (await bed.bot.ctx.store.history(ids.voice)).at(-1);
     await expect.poll(() => session.isDestroyed, { timeout: VOICE_READY_TIMEOUT_MS + 10_000, interval: 50 }).toBe(true);
     const sessionEndedMs = Math.round(performance.now() - droppedAt);
     console.log(

@@ -58,7 +58,7 @@ describe('drills: voice connection faults', () => {
       const recoveredMs = performance.now() - closedAt;
 
       const reply = await final(interaction);
-      const turns = bed.bot.ctx.store.history(ids.voice);
+      const turns = await bed.bot.ctx.store.history(ids.voice);
       const answer = turns.at(-1);
       const question = turns.at(-2);
       console.log(
@@ -86,7 +86,7 @@ describe('drills: voice connection faults', () => {
     const { discord, ids } = bed;
     const start = discord.sendSlashCommand({ guildId: ids.guild, channelId: ids.text, userId: ids.alice, name: 'talk', subcommand: 'start' });
     expect(await final(start)).toMatch(/listening/i);
-    const assistantTurns = () => bed.bot.ctx.store.history(ids.voice).filter((t) => t.kind === 'assistant');
+    const assistantTurns = async () => (await bed.bot.ctx.store.history(ids.voice)).filter((t) => t.kind === 'assistant');
     const figures: string[] = [];
     discord.setUdpLoss(ids.guild, LOSS_RATIO);
     const lossStarted = performance.now();
@@ -96,12 +96,12 @@ describe('drills: voice connection faults', () => {
         const answerAudio = speechLike(600, OPENAI_PCM_RATE, 400 + i);
         bed.openai.scriptChat({ transcript: `Answer number ${i}.`, audio: answerAudio, speed: 2 });
         const requestsBefore = chatRequests().length;
-        const answersBefore = assistantTurns().length;
+        const answersBefore = (await assistantTurns()).length;
         const { lastSpeechPacketAt } = await discord.speak(ids.guild, ids.alice, spoken);
         const request = await bed.openai.waitForRequest((r) => r.path === '/v1/chat/completions' && chatRequests().indexOf(r) >= requestsBefore, 10_000);
         const heard = compareSpokenWav(spoken, request.inputAudio.at(-1)!.data);
         const answerStarted = performance.now();
-        await expect.poll(() => assistantTurns().length, { timeout: 15_000 }).toBe(answersBefore + 1);
+        await expect.poll(async () => (await assistantTurns()).length, { timeout: 15_000 }).toBe(answersBefore + 1);
         // The next utterance waits for the answer: speaking over it would be a barge-in.
         await expect.poll(() => bed.bot.ctx.voice.get(ids.guild)?.pacer.busy ?? false, { timeout: 15_000 }).toBe(false);
         figures.push(
@@ -111,7 +111,8 @@ describe('drills: voice connection faults', () => {
         expect(heard.wavMs).toBeGreaterThan(UTTERANCE_MS * 0.75);
         // Lost packets are filled by arrival time, so jitter can add a frame or a few.
         expect(heard.wavMs).toBeLessThanOrEqual(UTTERANCE_MS + 400);
-        expect(assistantTurns().at(-1)?.kind === 'assistant' && assistantTurns().at(-1)).toMatchObject({ status: 'complete' });
+        const lastAnswer = (await assistantTurns()).at(-1);
+        expect(lastAnswer?.kind === 'assistant' && lastAnswer).toMatchObject({ status: 'complete' });
       }
     } finally {
       discord.setUdpLoss(ids.guild, 0);

@@ -42,7 +42,7 @@ describe('presence: leaving when alone or idle, following a member', () => {
     // The whole answer was heard (150 packets of 20 ms), and the bot left only after it.
     expect(answerPackets.length).toBeGreaterThanOrEqual(145);
     await bed.discord.waitForBotVoice(bed.ids.guild, null);
-    const stored = [...bed.bot.ctx.store.history(bed.ids.text), ...bed.bot.ctx.store.history(bed.ids.voice)];
+    const stored = [...(await bed.bot.ctx.store.history(bed.ids.text)), ...(await bed.bot.ctx.store.history(bed.ids.voice))];
     const turn = stored.filter((t) => t.kind === 'assistant').at(-1);
     expect(turn).toMatchObject({ status: 'complete' });
   });

@@ -45,18 +45,18 @@ describe('/settings, /reset and /join permission checks', () => {
 
   it('turns barge-in off and on', async () => {
     expect((await settings('bargein', { enabled: false })).body.content).toMatch(/finishes its answers/);
-    expect(bed.bot.ctx.store.getSettings(bed.ids.guild).bargeIn).toBe(false);
+    expect((await bed.bot.ctx.store.getSettings(bed.ids.guild)).bargeIn).toBe(false);
     await settings('bargein', { enabled: true });
-    expect(bed.bot.ctx.store.getSettings(bed.ids.guild).bargeIn).toBe(true);
+    expect((await bed.bot.ctx.store.getSettings(bed.ids.guild)).bargeIn).toBe(true);
   });
 
   it('/reset forgets the channel conversation', async () => {
-    expect(bed.bot.ctx.store.history(bed.ids.text).length).toBeGreaterThan(0);
+    expect((await bed.bot.ctx.store.history(bed.ids.text)).length).toBeGreaterThan(0);
     const reset = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'reset' });
     expect((await reset.waitForReply()).ephemeral).toBe(true);
     const reply = await reset.waitFor((r) => r.kind === 'edit');
     expect(reply.body.content).toMatch(/Forgot the conversation/);
-    expect(bed.bot.ctx.store.history(bed.ids.text)).toEqual([]);
+    expect(await bed.bot.ctx.store.history(bed.ids.text)).toEqual([]);
     bed.openai.scriptChat({ transcript: 'Fresh.', textOnly: true });
     await askText('after reset');
     expect(lastChat().messages.filter((m) => m.role !== 'system')).toHaveLength(1);

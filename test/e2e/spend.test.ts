@@ -36,7 +36,7 @@ describe('spend of a scripted session', () => {
   const settled = (r: { kind: string; type?: number; body: { content?: unknown } }) =>
     (r.kind !== 'callback' || r.type === 4) && !String(r.body.content).endsWith('…');
   const turns = () => bed.bot.ctx.store.history(bed.ids.voice);
-  const assistantTurns = () => turns().filter((t) => t.kind === 'assistant');
+  const assistantTurns = async () => (await turns()).filter((t) => t.kind === 'assistant');
 
   beforeAll(async () => {
     bed = await startTestBed({ PARLEY_AUDIO_TURNS_KEPT: '1', PARLEY_DAILY_BUDGET_USD: '0', PARLEY_SPEECH_BACKEND: 'speech' });
@@ -58,7 +58,7 @@ describe('spend of a scripted session', () => {
     const file = bed.discord.serveAttachment({ filename: 'clip.wav', contentType: 'audio/wav', data: wav });
     await slash(bed.ids.bob, 'ask', { audio: { attachment: file }, speak: false }).waitFor(settled, 20_000);
     await expect
-      .poll(() => bed.bot.ctx.store.history(bed.ids.text).filter((t) => t.kind === 'user' && t.transcript === 'the shared recording' && !t.audio).length, { timeout: 10_000 })
+      .poll(async () => (await bed.bot.ctx.store.history(bed.ids.text)).filter((t) => t.kind === 'user' && t.transcript === 'the shared recording' && !t.audio).length, { timeout: 10_000 })
       .toBe(1);
     bed.openai.scriptChat({ transcript: 'Follow-up answer.', textOnly: true });
     await slash(bed.ids.bob, 'ask', { prompt: 'And what else?', speak: false }).waitFor(settled, 20_000);
@@ -71,7 +71,7 @@ describe('spend of a scripted session', () => {
     for (const [i, transcript] of ['One.', 'Two.'].entries()) {
       bed.openai.scriptChat({ transcript, audio: speechLike(300, OPENAI_PCM_RATE, 92 + i), speed: 4 });
       await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(800, DISCORD_PCM_RATE, 94 + i, 2));
-      await expect.poll(() => assistantTurns().length, { timeout: 15_000 }).toBe(i + 1);
+      await expect.poll(async () => (await assistantTurns()).length, { timeout: 15_000 }).toBe(i + 1);
     }
 
     // Spoken turns are logged as the conversation's, not under the interaction that started /talk.
@@ -89,8 +89,8 @@ describe('spend of a scripted session', () => {
     const speaking = bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(1_200, DISCORD_PCM_RATE, 99, 2));
     await expect.poll(() => bed.logs.some((l) => l.includes('barge-in')), { timeout: 10_000 }).toBe(true);
     await speaking;
-    await expect.poll(() => assistantTurns().map((t) => t.kind === 'assistant' && t.transcript), { timeout: 20_000 }).toHaveLength(4);
-    expect(assistantTurns().filter((t) => t.kind === 'assistant' && t.status === 'interrupted')).toHaveLength(1);
+    await expect.poll(async () => (await assistantTurns()).map((t) => t.kind === 'assistant' && t.transcript), { timeout: 20_000 }).toHaveLength(4);
+    expect((await assistantTurns()).filter((t) => t.kind === 'assistant' && t.status === 'interrupted')).toHaveLength(1);
     await slash(bed.ids.alice, 'talk', {}, 'stop').waitForReply();
 
     // Announcements: speech endpoint, then cut after 3 of 10 chunks, then (speech models gone) the chat model.
@@ -142,13 +142,13 @@ describe('spend of a scripted session', () => {
     // The recording, and three of the four spoken turns (the newest stays audio).
     expect(bed.openai.requests.filter((r) => r.path === '/v1/audio/transcriptions')).toHaveLength(4);
 
-    const recorded = store.usageSummary(bed.ids.guild, 0);
+    const recorded = await store.usageSummary(bed.ids.guild, 0);
     expect(recorded.turns).toBe(calls);
     expect(recorded.tokens).toEqual(expectedTokens);
     expect(recorded.costUsd).toBeCloseTo(expectedUsd, 12);
 
     // The metric and /usage read the same records.
-    const metric = /^parley_spend_usd_total (\S+)$/m.exec(bed.bot.ctx.metrics.render());
+    const metric = /^parley_spend_usd_total (\S+)$/m.exec((await bed.bot.ctx.metrics.render()));
     expect(Number(metric![1])).toBeCloseTo(expectedUsd, 9);
     const usage = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' }).waitForReply();
     const dollars = expectedUsd < 0.01 ? `$${expectedUsd.toFixed(4)}` : `$${expectedUsd.toFixed(2)}`;

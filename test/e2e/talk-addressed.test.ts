@@ -6,7 +6,7 @@ import { startTestBed, type TestBed } from '../support/test-bed.ts';
 
 type ChatBody = { messages: { role: string; content?: unknown }[] };
 const chatRequests = (bed: TestBed) => bed.openai.requests.filter((r) => r.path === '/v1/chat/completions');
-const answers = (bed: TestBed) => bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant');
+const answers = async (bed: TestBed) => (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'assistant');
 
 describe('/talk mode:addressed with three members', () => {
   let bed: TestBed;
@@ -30,13 +30,13 @@ describe('/talk mode:addressed with three members', () => {
   it('answers what is said to it, plays nothing for the rest, and keeps the rest as context', async () => {
     const capture = bed.discord.capture(bed.ids.guild);
     const before = chatRequests(bed).length;
-    const answersBefore = answers(bed).length;
+    const answersBefore = (await answers(bed)).length;
 
     // 1. Alice speaks to Parley: answered aloud.
     bed.openai.scriptChat({ transcript: 'Hello Alice, happy to help.', audio: speechLike(400, OPENAI_PCM_RATE, 61), speed: 4 });
     capture.reset();
     await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(700, DISCORD_PCM_RATE, 62, 2));
-    await expect.poll(() => answers(bed).length, { timeout: 15_000 }).toBe(answersBefore + 1);
+    await expect.poll(async () => (await answers(bed)).length, { timeout: 15_000 }).toBe(answersBefore + 1);
     await capture.waitForQuiet(150, 10_000);
     expect(capture.packets.filter((p) => !p.silence).length).toBeGreaterThan(10);
 
@@ -44,17 +44,17 @@ describe('/talk mode:addressed with three members', () => {
     bed.openai.scriptChat({ transcript: SKIP_MARKER, audio: speechLike(300, OPENAI_PCM_RATE, 63), speed: 4 });
     capture.reset();
     await bed.discord.speak(bed.ids.guild, bed.ids.bob, speechLike(800, DISCORD_PCM_RATE, 64, 2));
-    await expect.poll(() => answers(bed).length, { timeout: 15_000 }).toBe(answersBefore + 2);
+    await expect.poll(async () => (await answers(bed)).length, { timeout: 15_000 }).toBe(answersBefore + 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(capture.packets.filter((p) => !p.silence)).toHaveLength(0);
-    expect(answers(bed).at(-1)).toMatchObject({ transcript: SKIP_MARKER, status: 'complete' });
-    expect(bed.bot.ctx.store.history(bed.ids.voice).some((t) => t.kind === 'assistant' && t.audioId && t.transcript === SKIP_MARKER)).toBe(false);
+    expect((await answers(bed)).at(-1)).toMatchObject({ transcript: SKIP_MARKER, status: 'complete' });
+    expect((await bed.bot.ctx.store.history(bed.ids.voice)).some((t) => t.kind === 'assistant' && t.audioId && t.transcript === SKIP_MARKER)).toBe(false);
 
     // 3. Mo speaks to Parley: answered, and the request carries what Bob said.
     bed.openai.scriptChat({ transcript: 'Sure, Mo.', audio: speechLike(400, OPENAI_PCM_RATE, 65), speed: 4 });
     capture.reset();
     await bed.discord.speak(bed.ids.guild, bed.ids.mod, speechLike(700, DISCORD_PCM_RATE, 66, 2));
-    await expect.poll(() => answers(bed).length, { timeout: 15_000 }).toBe(answersBefore + 3);
+    await expect.poll(async () => (await answers(bed)).length, { timeout: 15_000 }).toBe(answersBefore + 3);
     await capture.waitForQuiet(150, 10_000);
     expect(capture.packets.filter((p) => !p.silence).length).toBeGreaterThan(10);
 
@@ -85,7 +85,7 @@ describe('/talk mode:addressed with three members', () => {
   it('keeps a server default in /settings talkmode and refuses an unknown mode', async () => {
     const set = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'settings', subcommand: 'talkmode', options: { mode: 'addressed' } });
     expect((await set.waitForReply()).body.content).toMatch(/addressed mode/);
-    expect(bed.bot.ctx.store.getSettings(bed.ids.guild).talkMode).toBe('addressed');
+    expect((await bed.bot.ctx.store.getSettings(bed.ids.guild)).talkMode).toBe('addressed');
     const show = bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.mod, name: 'settings', subcommand: 'show' });
     expect((await show.waitForReply()).body.content).toContain('Talk mode: addressed');
     bed.discord.setVoiceState(bed.ids.guild, bed.ids.bob, bed.ids.voice);

@@ -10,7 +10,7 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
   let otherBotId: string;
   const talk = (userId: string, sub: 'start' | 'stop', options?: Record<string, boolean>) =>
     bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId, name: 'talk', subcommand: sub, options });
-  const turnsOf = (kind: 'user' | 'assistant') => bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === kind);
+  const turnsOf = async (kind: 'user' | 'assistant') => (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === kind);
 
   beforeAll(async () => {
     bed = await startTestBed({ PARLEY_AUDIO_TURNS_KEPT: '1' });
@@ -44,9 +44,9 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
       bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(800, DISCORD_PCM_RATE, 73, 2)),
       bed.discord.speak(bed.ids.guild, bed.ids.bob, speechLike(900, DISCORD_PCM_RATE, 74, 2)),
     ]);
-    await expect.poll(() => turnsOf('assistant').length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await turnsOf('assistant')).length, { timeout: 15_000 }).toBe(2);
     expect(chatRequests(bed).length).toBe(before + 2);
-    expect(turnsOf('user').map((t) => t.kind === 'user' && t.speakerName).sort()).toEqual(['Alice', 'Bob']);
+    expect((await turnsOf('user')).map((t) => t.kind === 'user' && t.speakerName).sort()).toEqual(['Alice', 'Bob']);
   });
 
   it('keeps only the newest spoken turn as audio; older ones become text in the background', async () => {
@@ -54,8 +54,8 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
     const transcription = bed.openai.requests.find((r) => r.path === '/v1/audio/transcriptions')!;
     expect(transcription.schemaErrors).toEqual([]);
     expect((transcription.body as { fields: { model: string } }).fields.model).toBe('gpt-transcribe');
-    await expect.poll(() => turnsOf('user').filter((t) => t.kind === 'user' && t.audio).length, { timeout: 10_000 }).toBe(1);
-    const textTurn = turnsOf('user').find((t) => t.kind === 'user' && !t.audio);
+    await expect.poll(async () => (await turnsOf('user')).filter((t) => t.kind === 'user' && t.audio).length, { timeout: 10_000 }).toBe(1);
+    const textTurn = (await turnsOf('user')).find((t) => t.kind === 'user' && !t.audio);
     expect(textTurn?.kind === 'user' && textTurn.transcript).toMatch(/words/);
 
     bed.openai.scriptChat({ transcript: 'Three.', audio: speechLike(300, OPENAI_PCM_RATE, 75), speed: 4 });
@@ -86,7 +86,7 @@ describe('/talk: everyone mode, overlaps, departures, history upkeep, losing the
     await capture.waitForPackets(40, 10_000);
     await bed.discord.moveBot(bed.ids.guild, null);
     await expect.poll(() => bed.bot.ctx.voice.get(bed.ids.guild), { timeout: 10_000 }).toBeUndefined();
-    await expect.poll(() => turnsOf('assistant').at(-1)?.kind === 'assistant' && (turnsOf('assistant').at(-1) as { status: string }).status, { timeout: 10_000 }).toBe('interrupted');
+    await expect.poll(async () => ((await turnsOf('assistant')).at(-1) as { status?: string } | undefined)?.status, { timeout: 10_000 }).toBe('interrupted');
     expect(bed.bot.ctx.talk.get(bed.ids.guild)).toBeUndefined();
 
     const again = talk(bed.ids.alice, 'start');

@@ -4,7 +4,7 @@ import { speechLike } from '../support/signals.ts';
 import { startTestBed, type TestBed } from '../support/test-bed.ts';
 
 const chatRequests = (bed: TestBed) => bed.openai.requests.filter((r) => r.path === '/v1/chat/completions');
-const turns = (bed: TestBed, kind: 'user' | 'assistant') => bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === kind);
+const turns = async (bed: TestBed, kind: 'user' | 'assistant') => (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === kind);
 
 describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
   let bed: TestBed;
@@ -25,7 +25,7 @@ describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
     capture.reset();
     const before = chatRequests(bed).length;
     const spoken = await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(800, DISCORD_PCM_RATE, 72, 2));
-    await expect.poll(() => turns(bed, 'assistant').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await turns(bed, 'assistant')).length, { timeout: 15_000 }).toBe(1);
     const request = chatRequests(bed)[before]!;
     const firstPacket = capture.packets.find((p) => !p.silence)!;
     console.log(`speculative: request ${Math.round(request.at - spoken.lastSpeechPacketAt)} ms, first audible ${Math.round(firstPacket.at - spoken.lastSpeechPacketAt)} ms after the last speech packet (window 600 ms)`);
@@ -33,7 +33,7 @@ describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
     expect(request.at - spoken.lastSpeechPacketAt).toBeLessThan(550);
     expect(firstPacket.at - spoken.lastSpeechPacketAt).toBeGreaterThan(450);
     expect(chatRequests(bed)).toHaveLength(before + 1);
-    expect(bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0)).toEqual({ started: 1, wasted: 0 });
+    expect(await bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0)).toEqual({ started: 1, wasted: 0 });
   });
 
   it('withdraws the answer when the member goes on after a pause: nothing played or stored, one turn', async () => {
@@ -43,27 +43,27 @@ describe('/talk speculative answers (PARLEY_EARLY_START_MS)', () => {
     const capture = bed.discord.capture(bed.ids.guild);
     capture.reset();
     const before = chatRequests(bed).length;
-    const usersBefore = turns(bed, 'user').length;
+    const usersBefore = (await turns(bed, 'user')).length;
     const first = speechLike(700, DISCORD_PCM_RATE, 75, 2);
     const second = speechLike(700, DISCORD_PCM_RATE, 76, 2);
     await bed.discord.speak(bed.ids.guild, bed.ids.alice, first, { trailingSilenceFrames: 0 });
     await expect.poll(() => chatRequests(bed).length, { timeout: 5_000 }).toBe(before + 1); // the speculative start
     const resumedAt = performance.now();
     await bed.discord.speak(bed.ids.guild, bed.ids.alice, second);
-    await expect.poll(() => turns(bed, 'assistant').length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await turns(bed, 'assistant')).length, { timeout: 15_000 }).toBe(2);
     await capture.waitForQuiet(150, 10_000);
     // Only the second answer played: no answer packet before the member resumed.
     expect(capture.packets.filter((p) => !p.silence && p.at < resumedAt + 300)).toHaveLength(0);
-    expect(turns(bed, 'assistant').at(-1)).toMatchObject({ transcript: 'The whole sentence.' });
-    const users = turns(bed, 'user');
+    expect((await turns(bed, 'assistant')).at(-1)).toMatchObject({ transcript: 'The whole sentence.' });
+    const users = await turns(bed, 'user');
     expect(users).toHaveLength(usersBefore + 1);
     // One turn with both parts (1.4 s of speech plus the pause).
     const last = users.at(-1)!;
     const audio = last.kind === 'user' ? last.audio : undefined;
     expect(audio?.durationMs).toBeGreaterThan(1_400);
-    const counts = bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
+    const counts = await bed.bot.ctx.store.speculativeStarts(bed.ids.guild, 0);
     expect(counts.wasted).toBeGreaterThanOrEqual(1);
-    expect(bed.bot.ctx.metrics.render()).toMatch(/parley_speculative_requests_total\{outcome="wasted"\} [1-9]/);
+    expect(await bed.bot.ctx.metrics.render()).toMatch(/parley_speculative_requests_total\{outcome="wasted"\} [1-9]/);
   });
 
   it('reports the starts in /usage', async () => {

@@ -61,8 +61,8 @@ describe('/talk: spoken turns, answered aloud', () => {
     await bed.discord.speak(bed.ids.guild, bed.ids.alice, speechLike(700, DISCORD_PCM_RATE, 45, 2));
     await bed.discord.speak(bed.ids.guild, bed.ids.bob, speechLike(700, DISCORD_PCM_RATE, 46, 2));
     await expect.poll(() => chatRequests(bed).length, { timeout: 15_000 }).toBe(before + 2);
-    await expect.poll(() => bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'assistant').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
-    const users = bed.bot.ctx.store.history(bed.ids.voice).filter((t) => t.kind === 'user').slice(-2);
+    await expect.poll(async () => (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'assistant').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    const users = (await bed.bot.ctx.store.history(bed.ids.voice)).filter((t) => t.kind === 'user').slice(-2);
     expect(users.map((t) => t.kind === 'user' && t.speakerName)).toEqual(['Alice', 'Bob']);
     const last = JSON.stringify((chatRequests(bed).at(-1)!.body as ChatBody).messages);
     expect(last.indexOf('Alice')).toBeLessThan(last.lastIndexOf('Bob'));
@@ -86,8 +86,8 @@ describe('/talk: spoken turns, answered aloud', () => {
     const stopMs = lastAnswerPacket.at - thresholdAt;
     console.log(`barge-in: answer stopped ${Math.round(stopMs)} ms after the 500 ms threshold`);
     expect(stopMs).toBeLessThan(100 + 150); // 100 ms goal; slack for a loaded test machine
-    await expect.poll(() => bed.bot.ctx.store.history(bed.ids.voice).some((t) => t.kind === 'assistant' && t.status === 'interrupted'), { timeout: 10_000 }).toBe(true);
-    const interrupted = bed.bot.ctx.store.history(bed.ids.voice).findLast((t) => t.kind === 'assistant' && t.status === 'interrupted');
+    await expect.poll(async () => (await bed.bot.ctx.store.history(bed.ids.voice)).some((t) => t.kind === 'assistant' && t.status === 'interrupted'), { timeout: 10_000 }).toBe(true);
+    const interrupted = (await bed.bot.ctx.store.history(bed.ids.voice)).findLast((t) => t.kind === 'assistant' && t.status === 'interrupted');
     const kept = interrupted?.kind === 'assistant' ? interrupted.transcript : '';
     // The whole transcript arrived before the first audio: what is kept must follow what was played.
     const playedMs = capture.packets.filter((p) => !p.silence && p.at < thresholdAt + 400).length * 20;

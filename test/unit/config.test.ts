@@ -66,4 +66,17 @@ describe('parseConfig', () => {
     const result = parseConfig({ ...valid, DISCORD_API_BASE: 'http://127.0.0.1:3000/api/' });
     expect(result.ok && result.config.discordApiBase).toBe('http://127.0.0.1:3000/api');
   });
+
+  it('reads the scaling settings: store URL, shard count and this machine\'s shards', () => {
+    const one = parseConfig(valid);
+    expect(one.ok && [one.config.shards, one.config.databaseUrl, one.config.shardList]).toEqual(['off', undefined, undefined]);
+    const many = parseConfig({ ...valid, PARLEY_SHARDS: '4', PARLEY_SHARD_LIST: '2, 3', DATABASE_URL: 'postgres://u:p@db:5432/parley' });
+    expect(many.ok && [many.config.shards, many.config.shardList, many.config.databaseUrl]).toEqual([4, [2, 3], 'postgres://u:p@db:5432/parley']);
+    expect(parseConfig({ ...valid, PARLEY_SHARDS: 'auto' })).toMatchObject({ ok: true, config: { shards: 'auto' } });
+    const bad = parseConfig({ ...valid, PARLEY_SHARDS: 'many', PARLEY_SHARD_LIST: '0', DATABASE_URL: 'mysql://secret-password@x/db' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems).toHaveLength(3);
+    expect(bad.problems.join('\n')).not.toContain('secret-password');
+  });
 });

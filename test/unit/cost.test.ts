@@ -24,22 +24,22 @@ describe('prices', () => {
 });
 
 describe('CostGuard', () => {
-  const storeSpending = (usd: number) => ({ usageSummary: () => ({ turns: 1, tokens: tokens, costUsd: usd, byUser: [] }) }) as unknown as Store;
+  const storeSpending = (usd: number) => ({ usageSummary: async () => ({ turns: 1, tokens: tokens, costUsd: usd, byUser: [] }) }) as unknown as Store;
   const noon = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-  it('applies the cooldown per member', () => {
+  it('applies the cooldown per member', async () => {
     let now = noon;
     const guard = new CostGuard({ cooldownSeconds: 10, dailyBudgetUsd: 0 }, storeSpending(0), () => now);
-    guard.admitQuestion('g', 'a');
-    expect(() => guard.admitQuestion('g', 'a')).toThrow(/wait 10 s/);
-    guard.admitQuestion('g', 'b');
+    await guard.admitQuestion('g', 'a');
+    await expect(guard.admitQuestion('g', 'a')).rejects.toThrow(/wait 10 s/);
+    await guard.admitQuestion('g', 'b');
     now += 10_000;
-    guard.admitQuestion('g', 'a');
+    await guard.admitQuestion('g', 'a');
   });
 
-  it('refuses over budget with the time until 00:00 UTC, and notifies once a day', () => {
+  it('refuses over budget with the time until 00:00 UTC, and notifies once a day', async () => {
     const guard = new CostGuard({ cooldownSeconds: 0, dailyBudgetUsd: 1 }, storeSpending(1.5), () => noon);
-    expect(() => guard.admitQuestion('g', 'a')).toThrow(/resets at 00:00 UTC, in 12 h 0 min/);
+    await expect(guard.admitQuestion('g', 'a')).rejects.toThrow(/resets at 00:00 UTC, in 12 h 0 min/);
     expect(guard.firstBudgetRefusalToday('g')).toBe(true);
     expect(guard.firstBudgetRefusalToday('g')).toBe(false);
   });
@@ -56,9 +56,9 @@ describe('CostGuard', () => {
     expect((guard as unknown as { notifiedDays: Set<string> }).notifiedDays.size).toBe(1);
   });
 
-  it('has no limit when the budget is 0', () => {
+  it('has no limit when the budget is 0', async () => {
     const guard = new CostGuard({ cooldownSeconds: 0, dailyBudgetUsd: 0 }, storeSpending(1_000), () => noon);
-    expect(guard.budgetRefusal('g')).toBeUndefined();
+    expect(await guard.budgetRefusal('g')).toBeUndefined();
   });
 
   it('describes waits and days', () => {

@@ -17,7 +17,8 @@ export interface BotVoiceDeps {
   botUserId: string;
   guild(guildId: string): FakeGuild;
   dispatch(event: string, data: Record<string, unknown>): void;
-  gatewaySessionId(): string;
+  /** The gateway session of the shard that owns the guild. */
+  gatewaySessionId(guildId: string): string;
   voiceEndpoint(): string;
   /** The fake's DAVE settings now (mutable between tests). */
   dave(): DaveOptions;
@@ -68,7 +69,7 @@ export class BotVoiceController {
     guild.voiceStates.set(botId, {
       userId: botId,
       channelId: d.channel_id,
-      sessionId: this.#deps.gatewaySessionId(),
+      sessionId: this.#deps.gatewaySessionId(guild.id),
       selfMute: d.self_mute ?? false,
       selfDeaf: d.self_deaf ?? false,
       suppress: stillConnected ? current.suppress : guild.channel(d.channel_id).kind === 'stage',
@@ -230,7 +231,7 @@ export class BotVoiceController {
       guild.voiceStates.set(botId, {
         userId: botId,
         channelId: guild.channel(channelId).id,
-        sessionId: previous?.sessionId ?? this.#deps.gatewaySessionId(),
+        sessionId: previous?.sessionId ?? this.#deps.gatewaySessionId(guild.id),
         selfMute: previous?.selfMute ?? false,
         selfDeaf: previous?.selfDeaf ?? false,
         suppress: kind === 'stage',
@@ -253,7 +254,7 @@ export class BotVoiceController {
   }
 
   #openSession(guild: FakeGuild, channelId: string): void {
-    const session = new BotVoiceSession(guild.id, channelId, this.#deps.gatewaySessionId());
+    const session = new BotVoiceSession(guild.id, channelId, this.#deps.gatewaySessionId(guild.id));
     this.sessions.set(guild.id, session);
     this.#deps.dispatch('VOICE_SERVER_UPDATE', { token: session.token, guild_id: guild.id, endpoint: this.#deps.voiceEndpoint() });
   }

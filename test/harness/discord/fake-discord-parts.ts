@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { FakeGuild } from './fake-guild.ts';
 import { memberChunks, readyPayload } from './gateway-payloads.ts';
 import { MainGateway } from './main-gateway.ts';
+import { guildShard } from './shards.ts';
 import { RestRouter, startHttpServer } from './rest-server.ts';
 import { addRestRoutes } from './rest-routes.ts';
 import { addInteractionRoutes } from './rest-interaction-routes.ts';
@@ -28,6 +29,8 @@ export interface SharedState {
   interactions: InteractionRegistry;
   posted: Map<string, PostedMessage[]>;
   ackDeadlineMs: number;
+  /** Shards `GET /gateway/bot` recommends. */
+  recommendedShards: number;
   tls: { cert: string; key: string };
   /** DAVE settings, changed in place by FakeDiscord.setDave. */
   dave: DaveOptions;
@@ -55,6 +58,7 @@ export async function startFakeDiscordParts(shared: SharedState): Promise<FakeDi
     if (!found) throw new Error(`FakeDiscord: no guild ${id}`);
     return found;
   };
+  const guildsOfShard = ([id, count]: [number, number]): FakeGuild[] => [...shared.guilds.values()].filter((g) => guildShard(g.id, count) === id);
   const router = new RestRouter(shared.botToken);
   let gateway!: MainGateway;
   let attachments!: AttachmentStore;
@@ -74,16 +78,16 @@ export async function startFakeDiscordParts(shared: SharedState): Promise<FakeDi
     botUserId: shared.botUserId,
     guild,
     dispatch,
-    gatewaySessionId: () => gateway.sessionId ?? '',
+    gatewaySessionId: (guildId) => gateway.sessionId(guildId) ?? '',
     voiceEndpoint: () => voiceGateway.endpoint,
     dave: () => shared.dave,
     signal: shared.signal,
   });
   gateway = new MainGateway({
     botToken: shared.botToken,
-    readyPayload: (sessionId, resumeUrl) =>
-      readyPayload({ botUser: shared.botUser, applicationId: shared.applicationId, guildIds: [...shared.guilds.keys()], sessionId, resumeUrl }),
-    guildCreates: () => [...shared.guilds.values()].map((g) => g.toGuildCreate()),
+    readyPayload: (sessionId, resumeUrl, shard) =>
+      readyPayload({ botUser: shared.botUser, applicationId: shared.applicationId, guildIds: guildsOfShard(shard).map((g) => g.id), sessionId, resumeUrl, shard }),
+    guildCreates: (shard) => guildsOfShard(shard).map((g) => g.toGuildCreate()),
     onVoiceStateUpdate: (d) => {
       if (shared.guilds.has(d.guild_id)) bot.onGatewayVoiceStateUpdate(d);
     },
@@ -105,6 +109,7 @@ export async function startFakeDiscordParts(shared: SharedState): Promise<FakeDi
     applicationId: shared.applicationId,
     botUser: shared.botUser,
     gatewayUrl,
+    recommendedShards: shared.recommendedShards,
     guilds: shared.guilds,
     commands: shared.commands,
     attachments,

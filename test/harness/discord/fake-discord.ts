@@ -33,6 +33,11 @@ export interface FakeDiscordOptions {
   interactionAckDeadlineMs?: number;
   /** DAVE end-to-end encryption: on by default (Discord requires it); `{ enabled: false }` negotiates version 0. */
   dave?: Partial<DaveOptions>;
+  /**
+   * Shards `GET /gateway/bot` recommends (default 1). Discord recommends one per 1,000 guilds; the fake's
+   * few guilds would always get 1, so tests that shard set it.
+   */
+  recommendedShards?: number;
 }
 
 /**
@@ -79,6 +84,7 @@ export class FakeDiscord {
       interactions: new InteractionRegistry(),
       posted: fake.#posted,
       ackDeadlineMs: opts.interactionAckDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS,
+      recommendedShards: opts.recommendedShards ?? 1,
       tls: { cert: fake.caCertPem, key: readFileSync(KEY_PATH, 'utf8') },
       dave: fake.#dave,
       signal: fake.#abort.signal,
@@ -216,8 +222,13 @@ export class FakeDiscord {
   }
 
   /** Closes the bot's main gateway socket (4000 default: the client resumes; 1000: it re-identifies; 1006: TCP drop). */
-  dropGateway(code = DEFAULT_GATEWAY_DROP_CODE): void {
-    this.#parts.gateway.dropConnection(code);
+  dropGateway(code = DEFAULT_GATEWAY_DROP_CODE, shardId = 0): void {
+    this.#parts.gateway.dropConnection(code, shardId);
+  }
+
+  /** The shards the bot identified as, `[shard_id, num_shards]`, by shard id. */
+  get gatewayShards(): [number, number][] {
+    return this.#parts.gateway.shards;
   }
 
   /** Closes every socket, server and timer; pending waits reject. Safe to call twice. */

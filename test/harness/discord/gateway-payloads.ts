@@ -8,6 +8,7 @@ export function readyPayload(fields: {
   guildIds: string[];
   sessionId: string;
   resumeUrl: string;
+  shard: [number, number];
 }): Record<string, unknown> {
   return {
     v: 10,
@@ -16,7 +17,7 @@ export function readyPayload(fields: {
     session_id: fields.sessionId,
     session_type: 'normal',
     resume_gateway_url: fields.resumeUrl,
-    shard: [0, 1],
+    shard: fields.shard,
     application: { id: fields.applicationId, flags: 0 },
     private_channels: [],
     relationships: [],

@@ -7,6 +7,7 @@ import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 export { FakeDiscord } from './fake-discord.ts';
 export type { FakeDiscordOptions } from './fake-discord.ts';
 export { FakeGuild } from './fake-guild.ts';
+export { guildShard, snowflakeOnShard } from './shards.ts';
 export type { ChannelKind, ChannelSpec, FakeChannel, FakeMember, FakeRole, GuildSpec, MemberSpec, RoleSpec } from './guild-types.ts';
 export { ALL_PERMISSIONS, BOT_ROLE_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Permission } from './permissions.ts';
 export type { PermissionOverwrite } from './permissions.ts';

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomToken } from './ids.ts';
+import { guildShard, parseIdentifyShard, routeGuildId } from './shards.ts';
 
 /** Discord's usual main-gateway heartbeat interval. */
 const GATEWAY_HEARTBEAT_INTERVAL_MS = 41_250;
@@ -14,9 +15,9 @@ const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceSta
 /** What the main gateway asks the rest of the fake. */
 export interface MainGatewayHooks {
   botToken: string;
-  readyPayload(sessionId: string, resumeUrl: string): Record<string, unknown>;
-  /** GUILD_CREATE payloads sent after READY, one per guild. */
-  guildCreates(): Record<string, unknown>[];
+  readyPayload(sessionId: string, resumeUrl: string, shard: [number, number]): Record<string, unknown>;
+  /** GUILD_CREATE payloads sent after READY, one per guild of the shard. */
+  guildCreates(shard: [number, number]): Record<string, unknown>[];
   /** Gateway op 4 from the bot (join/move/leave voice). */
   onVoiceStateUpdate(d: { guild_id: string; channel_id: string | null; self_mute?: boolean; self_deaf?: boolean }): void;
   /** Gateway op 8 from the bot. */
@@ -31,6 +32,10 @@ interface Dispatched {
 
 interface Session {
   id: string;
+  /** `[shard_id, num_shards]` from IDENTIFY; `[0, 1]` when the bot did not shard. */
+  shard: [number, number];
+  /** READY and every GUILD_CREATE were written to the socket. */
+  delivered: boolean;
   seq: number;
   history: Dispatched[];
   socket: WebSocket | null;
@@ -40,14 +45,17 @@ interface Session {
  * The main gateway (plain ws, JSON): HELLO, heartbeat ACKs, IDENTIFY -> READY + GUILD_CREATEs, RESUME with
  * replay of missed dispatches, and op 4/8 routed to the fake. Dispatches made while the bot's socket is
  * down are kept and replayed on RESUME, as Discord does.
+ *
+ * Sharded bots get one session per shard: each guild's events go to the shard that owns it (see
+ * shards.ts), everything without a guild to shard 0.
  */
 export class MainGateway {
   readonly stats = { identifies: 0, resumes: 0, connections: 0 };
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #hooks: MainGatewayHooks;
   readonly #url: string;
-  #session: Session | null = null;
-  #guildsDelivered = false;
+  /** Live sessions by shard id. */
+  readonly #sessions = new Map<number, Session>();
 
   constructor(hooks: MainGatewayHooks, url: string) {
     this.#hooks = hooks;
@@ -60,24 +68,47 @@ export class MainGateway {
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#wss.emit('connection', ws, request));
   }
 
-  /** True once the bot identified and every GUILD_CREATE of READY was written to its socket. */
+  /**
+   * True once every shard of the bot identified and its READY burst (with every GUILD_CREATE) was written
+   * to its socket.
+   */
   get botReady(): boolean {
-    return this.#guildsDelivered;
+    const sessions = [...this.#sessions.values()];
+    const count = sessions[0]?.shard[1];
+    return count !== undefined && sessions.length === count && sessions.every((s) => s.delivered && s.shard[1] === count);
   }
 
-  /** The current gateway session id (also the bot's voice state session id). */
-  get sessionId(): string | undefined {
-    return this.#session?.id;
+  /** The shards the bot identified as, `[shard_id, num_shards]`, by shard id. */
+  get shards(): [number, number][] {
+    return [...this.#sessions.values()].map((s) => s.shard).sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The session id of the shard that owns `guildId` (also the bot's voice state session id there). */
+  sessionId(guildId?: string): string | undefined {
+    return this.#sessionFor(guildId)?.id;
   }
 
   /** True when a session exists (identified, maybe currently disconnected and resumable). */
   get hasSession(): boolean {
-    return this.#session !== null;
+    return this.#sessions.size > 0;
   }
 
-  /** Sends (or, while disconnected, queues for replay) a dispatch. Dropped when the bot never identified. */
+  /**
+   * Sends (or, while disconnected, queues for replay) a dispatch on the shard owning its guild. Dropped
+   * when that shard never identified.
+   */
   dispatch(event: string, data: unknown, onFlushed?: () => void): void {
-    const session = this.#session;
+    this.#dispatchTo(this.#sessionFor(routeGuildId(event, data)), event, data, onFlushed);
+  }
+
+  #sessionFor(guildId: string | undefined): Session | undefined {
+    for (const session of this.#sessions.values()) {
+      if (guildShard(guildId, session.shard[1]) === session.shard[0]) return session;
+    }
+    return undefined;
+  }
+
+  #dispatchTo(session: Session | undefined, event: string, data: unknown, onFlushed?: () => void): void {
     if (!session) return;
     session.seq += 1;
     const entry: Dispatched = { s: session.seq, t: event, d: data };
@@ -86,9 +117,9 @@ export class MainGateway {
     if (session.socket) this.#sendDispatch(session.socket, entry, onFlushed);
   }
 
-  /** Closes the bot's gateway socket with `code` (1006 = drop the TCP connection without a close frame). */
-  dropConnection(code: number): void {
-    const socket = this.#session?.socket;
+  /** Closes a shard's gateway socket with `code` (1006 = drop the TCP connection without a close frame). */
+  dropConnection(code: number, shardId = 0): void {
+    const socket = this.#sessions.get(shardId)?.socket;
     if (!socket) throw new Error('FakeDiscord: the bot has no open gateway connection to drop');
     if (code === 1006) socket.terminate();
     else socket.close(code, 'FakeDiscord dropGateway');
@@ -115,7 +146,8 @@ export class MainGateway {
       this.#onPayload(socket, payload);
     });
     socket.on('close', () => {
-      if (this.#session?.socket === socket) this.#session.socket = null;
+      const session = this.#sessionOf(socket);
+      if (session) session.socket = null;
     });
     socket.on('error', () => socket.terminate());
   }
@@ -132,10 +164,11 @@ export class MainGateway {
         this.#resume(socket, d);
         return;
       case Op.VoiceStateUpdate:
-        if (this.#session?.socket === socket) this.#hooks.onVoiceStateUpdate(d);
+        // Only the shard that owns the guild may change the bot's voice state there.
+        if (this.#ownsGuild(socket, d?.guild_id)) this.#hooks.onVoiceStateUpdate(d);
         return;
       case Op.RequestGuildMembers:
-        if (this.#session?.socket === socket) this.#hooks.onRequestGuildMembers(d);
+        if (this.#sessionOf(socket)) this.#hooks.onRequestGuildMembers(d);
         return;
       case Op.PresenceUpdate:
         return;
@@ -144,31 +177,48 @@ export class MainGateway {
     }
   }
 
-  #identify(socket: WebSocket, d: { token?: string }): void {
+  #identify(socket: WebSocket, d: { token?: string; shard?: unknown }): void {
     if (d?.token !== this.#hooks.botToken) {
       socket.close(4004, 'Authentication failed');
       return;
     }
+    const shard = parseIdentifyShard(d.shard);
+    if (!shard) {
+      // https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+      socket.close(4010, 'Invalid shard');
+      return;
+    }
     this.stats.identifies += 1;
-    const replaced = this.#session?.socket;
+    const replaced = this.#sessions.get(shard[0])?.socket;
     if (replaced && replaced !== socket) replaced.close(4000, 'Replaced by a new session');
-    const session: Session = { id: randomToken(16), seq: 0, history: [], socket };
-    this.#session = session;
-    this.#guildsDelivered = false;
+    // A different shard count replaces every session: the bot resharded.
+    for (const [id, other] of this.#sessions) if (other.shard[1] !== shard[1]) this.#sessions.delete(id);
+    const session: Session = { id: randomToken(16), shard, delivered: false, seq: 0, history: [], socket };
+    this.#sessions.set(shard[0], session);
     // Marked ready only once the socket flushed the whole READY burst, so tests never race it.
     const markDelivered = (): void => {
-      if (this.#session === session) this.#guildsDelivered = true;
+      session.delivered = true;
     };
-    const guilds = this.#hooks.guildCreates();
-    this.dispatch('READY', this.#hooks.readyPayload(session.id, this.#url), guilds.length === 0 ? markDelivered : undefined);
+    const guilds = this.#hooks.guildCreates(shard);
+    this.#dispatchTo(session, 'READY', this.#hooks.readyPayload(session.id, this.#url, shard), guilds.length === 0 ? markDelivered : undefined);
     guilds.forEach((guild, index) => {
-      this.dispatch('GUILD_CREATE', guild, index === guilds.length - 1 ? markDelivered : undefined);
+      this.#dispatchTo(session, 'GUILD_CREATE', guild, index === guilds.length - 1 ? markDelivered : undefined);
     });
   }
 
+  #sessionOf(socket: WebSocket): Session | undefined {
+    for (const session of this.#sessions.values()) if (session.socket === socket) return session;
+    return undefined;
+  }
+
+  #ownsGuild(socket: WebSocket, guildId: unknown): boolean {
+    const session = this.#sessionOf(socket);
+    return session !== undefined && guildShard(String(guildId), session.shard[1]) === session.shard[0];
+  }
+
   #resume(socket: WebSocket, d: { token?: string; session_id?: string; seq?: number }): void {
-    const session = this.#session;
-    if (d?.token !== this.#hooks.botToken || !session || session.id !== d.session_id) {
+    const session = [...this.#sessions.values()].find((s) => s.id === d?.session_id);
+    if (d?.token !== this.#hooks.botToken || !session) {
       this.#send(socket, { op: Op.InvalidSession, d: false, s: null, t: null });
       return;
     }
@@ -176,7 +226,7 @@ export class MainGateway {
     if (session.socket && session.socket !== socket) session.socket.terminate();
     session.socket = socket;
     for (const entry of session.history) if (entry.s > (d.seq ?? 0)) this.#sendDispatch(socket, entry);
-    this.dispatch('RESUMED', { _trace: ['fake-discord'] });
+    this.#dispatchTo(session, 'RESUMED', { _trace: ['fake-discord'] });
   }
 
   #sendDispatch(socket: WebSocket, entry: Dispatched, onFlushed?: () => void): void {

@@ -16,6 +16,8 @@ export interface RestRouteDeps {
   applicationId: string;
   botUser: Record<string, unknown>;
   gatewayUrl: string;
+  /** Shards recommended by GET /gateway/bot. */
+  recommendedShards: number;
   guilds: Map<string, FakeGuild>;
   commands: CommandRegistry;
   attachments: AttachmentStore;
@@ -40,8 +42,9 @@ export function addRestRoutes(router: RestRouter, deps: RestRouteDeps): void {
   };
   const sentMessages = new Map<string, any>();
 
+  // https://discord.com/developers/docs/events/gateway#get-gateway-bot: `shards` is the recommended count.
   router.add('GET', '/gateway/bot', () =>
-    ok({ url: deps.gatewayUrl, shards: 1, session_start_limit: { total: 1_000, remaining: 1_000, reset_after: 0, max_concurrency: 1 } }),
+    ok({ url: deps.gatewayUrl, shards: deps.recommendedShards, session_start_limit: { total: 1_000, remaining: 1_000, reset_after: 0, max_concurrency: 1 } }),
   );
   router.add('GET', '/gateway', () => ok({ url: deps.gatewayUrl }), { auth: false });
   router.add('GET', '/users/@me', () => ok(deps.botUser));

@@ -27,10 +27,10 @@ function expectOpenError(dataDir: string, expectedCause: RegExp): StoreOpenError
 }
 
 describe('SqliteStore.open', () => {
-  it('creates the directory and parley.db on first run, in WAL mode at the current schema version', () => {
+  it('creates the directory and parley.db on first run, in WAL mode at the current schema version', async () => {
     const dataDir = join(makeTempDir(), 'nested', 'data');
     const store = SqliteStore.open(dataDir);
-    store.close();
+    await store.close();
 
     const path = join(dataDir, DATABASE_FILE_NAME);
     expect(existsSync(path)).toBe(true);
@@ -40,36 +40,36 @@ describe('SqliteStore.open', () => {
     raw.close();
   });
 
-  it('keeps turns, usage and settings across close and reopen', () => {
+  it('keeps turns, usage and settings across close and reopen', async () => {
     const dataDir = makeTempDir();
     const user = userTurn({ text: undefined, audio: { format: 'wav', data: wavOfSilence(1_500), durationMs: 1_500 } });
     const answer = assistantTurn({ audioId: 'audio_abc', audioExpiresAt: 1_700_003_600 });
 
     const first = SqliteStore.open(dataDir);
-    first.appendExchange(user, answer, { model: 'gpt-audio', userId: user.speakerId, tokens: tokens(), costUsd: 0.01 });
-    first.updateSettings(GUILD_ID, { persona: 'You are terse.', voice: { id: 'voice_123' } });
-    first.close();
-    first.close(); // closing twice is harmless
+    await first.appendExchange(user, answer, { model: 'gpt-audio', userId: user.speakerId, tokens: tokens(), costUsd: 0.01 });
+    await first.updateSettings(GUILD_ID, { persona: 'You are terse.', voice: { id: 'voice_123' } });
+    await first.close();
+    await first.close(); // closing twice is harmless
 
     const second = SqliteStore.open(dataDir);
-    expect(second.history(CHANNEL_ID)).toEqual([user, answer]);
-    expect(second.getSettings(GUILD_ID)).toEqual({ persona: 'You are terse.', voice: { id: 'voice_123' }, bargeIn: true });
-    expect(second.usageSummary(GUILD_ID, 0).turns).toBe(1);
-    second.close();
+    expect(await second.history(CHANNEL_ID)).toEqual([user, answer]);
+    expect(await second.getSettings(GUILD_ID)).toEqual({ persona: 'You are terse.', voice: { id: 'voice_123' }, bargeIn: true });
+    expect((await second.usageSummary(GUILD_ID, 0)).turns).toBe(1);
+    await second.close();
   });
 
-  it('lets two connections to the same file take turns writing', () => {
+  it('lets two connections to the same file take turns writing', async () => {
     const dataDir = makeTempDir();
     const a = SqliteStore.open(dataDir);
     const b = SqliteStore.open(dataDir);
-    a.appendTurn(userTurn({ text: 'from a' }));
-    b.appendTurn(userTurn({ text: 'from b' }));
-    expect(a.history(CHANNEL_ID).map((turn) => (turn.kind === 'user' ? turn.text : ''))).toEqual(['from a', 'from b']);
-    a.close();
-    b.close();
+    await a.appendTurn(userTurn({ text: 'from a' }));
+    await b.appendTurn(userTurn({ text: 'from b' }));
+    expect((await a.history(CHANNEL_ID)).map((turn) => (turn.kind === 'user' ? turn.text : ''))).toEqual(['from a', 'from b']);
+    await a.close();
+    await b.close();
   });
 
-  it('refuses a file that is not a database, names it, and leaves it untouched', () => {
+  it('refuses a file that is not a database, names it, and leaves it untouched', async () => {
     const dataDir = makeTempDir();
     const path = join(dataDir, DATABASE_FILE_NAME);
     const garbage = Buffer.from('this is definitely not an SQLite database. '.repeat(200));
@@ -80,13 +80,13 @@ describe('SqliteStore.open', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
-  it('refuses a directory it cannot create (a path under a regular file)', () => {
+  it('refuses a directory it cannot create (a path under a regular file)', async () => {
     const file = join(makeTempDir(), 'a-file');
     writeFileSync(file, 'x');
     expectOpenError(join(file, 'sub'), /not a directory/);
   });
 
-  it('migrates a schema-1 database: its usage rows stay, counted as reported, and new rows can be estimates', () => {
+  it('migrates a schema-1 database: its usage rows stay, counted as reported, and new rows can be estimates', async () => {
     const dataDir = makeTempDir();
     const raw = new DatabaseSync(join(dataDir, DATABASE_FILE_NAME));
     raw.exec(MIGRATIONS[0]!);
@@ -96,16 +96,16 @@ describe('SqliteStore.open', () => {
     raw.close();
 
     const store = SqliteStore.open(dataDir);
-    expect(store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 1, costUsd: 0.25, estimatedCalls: 0 });
-    store.recordUsage({ guildId: GUILD_ID, userId: 'user-ana', model: 'gpt-audio', tokens: tokens(), costUsd: 0.5, estimated: true, createdAt: 2_000 });
-    expect(store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 2, costUsd: 0.75, estimatedCalls: 1 });
-    store.close();
+    expect(await store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 1, costUsd: 0.25, estimatedCalls: 0 });
+    await store.recordUsage({ guildId: GUILD_ID, userId: 'user-ana', model: 'gpt-audio', tokens: tokens(), costUsd: 0.5, estimated: true, createdAt: 2_000 });
+    expect(await store.usageSummary(GUILD_ID, 0)).toMatchObject({ turns: 2, costUsd: 0.75, estimatedCalls: 1 });
+    await store.close();
     const check = new DatabaseSync(join(dataDir, DATABASE_FILE_NAME));
     expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
     check.close();
   });
 
-  it('refuses a database written by a newer Parley instead of downgrading it', () => {
+  it('refuses a database written by a newer Parley instead of downgrading it', async () => {
     const dataDir = makeTempDir();
     const path = join(dataDir, DATABASE_FILE_NAME);
     const raw = new DatabaseSync(path);
@@ -120,28 +120,28 @@ describe('SqliteStore.open', () => {
 });
 
 describe('SqliteStore.appendExchange atomicity', () => {
-  it('writes neither turn when the usage row violates a constraint', () => {
+  it('writes neither turn when the usage row violates a constraint', async () => {
     const store = SqliteStore.open(makeTempDir());
     const badUsage = { model: 'gpt-audio', userId: 'user-ana', tokens: tokens({ textIn: -1 }) };
-    expect(() => store.appendExchange(userTurn(), assistantTurn(), badUsage)).toThrow(/CHECK constraint/);
-    expect(store.history(CHANNEL_ID)).toEqual([]);
-    expect(store.usageSummary(GUILD_ID, 0).turns).toBe(0);
+    await expect(store.appendExchange(userTurn(), assistantTurn(), badUsage)).rejects.toThrow(/CHECK constraint/);
+    expect(await store.history(CHANNEL_ID)).toEqual([]);
+    expect((await store.usageSummary(GUILD_ID, 0)).turns).toBe(0);
 
     // The store stays usable after the rollback.
-    store.appendExchange(userTurn(), assistantTurn());
-    expect(store.history(CHANNEL_ID)).toHaveLength(2);
-    store.close();
+    await store.appendExchange(userTurn(), assistantTurn());
+    expect(await store.history(CHANNEL_ID)).toHaveLength(2);
+    await store.close();
   });
 
-  it('writes neither turn when the second insert fails', () => {
+  it('writes neither turn when the second insert fails', async () => {
     const store = SqliteStore.open(makeTempDir());
     const user = userTurn();
-    expect(() => store.appendExchange(user, assistantTurn({ id: user.id }))).toThrow(/UNIQUE/);
-    expect(store.history(CHANNEL_ID)).toEqual([]);
-    store.close();
+    await expect(store.appendExchange(user, assistantTurn({ id: user.id }))).rejects.toThrow(/UNIQUE/);
+    expect(await store.history(CHANNEL_ID)).toEqual([]);
+    await store.close();
   });
 
-  it('leaves no half-written exchange when the process dies mid-transaction', () => {
+  it('leaves no half-written exchange when the process dies mid-transaction', async () => {
     const dataDir = makeTempDir();
     const storeUrl = pathToFileURL(join(import.meta.dirname, '../../../src/conversation/store.ts')).href;
     const fixturesUrl = pathToFileURL(join(import.meta.dirname, 'fixtures.ts')).href;
@@ -150,10 +150,10 @@ describe('SqliteStore.appendExchange atomicity', () => {
       import { SqliteStore } from ${JSON.stringify(storeUrl)};
       import { assistantTurn, userTurn, tokens } from ${JSON.stringify(fixturesUrl)};
       const store = SqliteStore.open(${JSON.stringify(dataDir)});
-      store.appendExchange(userTurn({ text: 'kept' }), assistantTurn());
+      await store.appendExchange(userTurn({ text: 'kept' }), assistantTurn());
       const dying = tokens();
       Object.defineProperty(dying, 'textIn', { get() { process.kill(process.pid, 'SIGKILL'); return 0; } });
-      store.appendExchange(userTurn({ text: 'lost' }), assistantTurn(), { model: 'm', userId: 'u', tokens: dying });
+      await store.appendExchange(userTurn({ text: 'lost' }), assistantTurn(), { model: 'm', userId: 'u', tokens: dying });
     `;
     const child = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
       encoding: 'utf8',
@@ -162,8 +162,8 @@ describe('SqliteStore.appendExchange atomicity', () => {
     expect(child.signal, child.stderr).toBe('SIGKILL');
 
     const store = SqliteStore.open(dataDir);
-    const texts = store.history(CHANNEL_ID).map((turn) => (turn.kind === 'user' ? turn.text : turn.transcript));
+    const texts = (await store.history(CHANNEL_ID)).map((turn) => (turn.kind === 'user' ? turn.text : turn.transcript));
     expect(texts).toEqual(['kept', 'hi there']);
-    store.close();
+    await store.close();
   }, 60_000);
 });

@@ -20,9 +20,9 @@ describe('HistoryCompactor', () => {
       log: createLogger('error', () => undefined),
     });
   /** A spoken turn (audio, no text) and its answer, `index` ms apart so the order is fixed. */
-  const spokenExchange = (index: number) => {
+  const spokenExchange = async (index: number) => {
     const user = userTurn({ text: undefined, audio: { format: 'wav', data: wavOfSilence(1_000), durationMs: 1_000 }, createdAt: 1_700_000_000_000 + index * 10 });
-    store.appendExchange(user, assistantTurn({ createdAt: user.createdAt + 1 }));
+    await store.appendExchange(user, assistantTurn({ createdAt: user.createdAt + 1 }));
     return user;
   };
 
@@ -40,15 +40,16 @@ describe('HistoryCompactor', () => {
 
   it('transcribes each old turn once when passes are asked for together, and bills every transcription', async () => {
     store = SqliteStore.open(makeTempDir());
-    const turns = [0, 1, 2, 3].map(spokenExchange);
+    const turns = [];
+    for (const index of [0, 1, 2, 3]) turns.push(await spokenExchange(index));
     const compact = compactor(1);
     await Promise.all([compact.compact(CHANNEL_ID), compact.compact(CHANNEL_ID), compact.compact(CHANNEL_ID)]);
     expect(transcriptions()).toHaveLength(3);
-    const history = store.history(CHANNEL_ID).filter((t) => t.kind === 'user');
+    const history = (await store.history(CHANNEL_ID)).filter((t) => t.kind === 'user');
     expect(history.map((t) => t.kind === 'user' && t.audio !== undefined)).toEqual([false, false, false, true]);
     expect(history[3]!.id).toBe(turns[3]!.id);
 
-    const usage = store.usageSummary(GUILD_ID, 0);
+    const usage = await store.usageSummary(GUILD_ID, 0);
     expect(usage.turns).toBe(3);
     // The fake bills 1 s of audio as 10 audio tokens and its default text at 1 token per 4 characters.
     const reported = transcriptions().map((r) => r.reportedUsage as { input_tokens: number; output_tokens: number });
@@ -62,20 +63,20 @@ describe('HistoryCompactor', () => {
 
   it('transcribes a named recording at once, whatever its age, and drains', async () => {
     store = SqliteStore.open(makeTempDir());
-    const recording = spokenExchange(0);
+    const recording = await spokenExchange(0);
     const compact = compactor(4);
     void compact.compact(CHANNEL_ID, [recording.id]);
     expect(await compact.drain(5_000)).toBe(true);
     expect(transcriptions()).toHaveLength(1);
-    const stored = store.history(CHANNEL_ID).find((t) => t.id === recording.id);
+    const stored = (await store.history(CHANNEL_ID)).find((t) => t.id === recording.id);
     expect(stored?.kind === 'user' && stored.audio).toBeFalsy();
     expect(stored?.kind === 'user' && stored.transcript).toMatch(/\w/);
   });
 
   it('gives up waiting at the drain deadline while a transcription hangs (shutdown stays bounded)', async () => {
     store = SqliteStore.open(makeTempDir());
-    spokenExchange(0);
-    spokenExchange(1);
+    await spokenExchange(0);
+    await spokenExchange(1);
     fake.scriptTranscription({ text: 'never arrives', fault: { kind: 'stall', afterChunks: 0 } });
     const compact = compactor(1);
     void compact.compact(CHANNEL_ID);
@@ -87,10 +88,10 @@ describe('HistoryCompactor', () => {
 
   it('starts no transcription once the bot is shutting down', async () => {
     store = SqliteStore.open(makeTempDir());
-    spokenExchange(0);
-    spokenExchange(1);
+    await spokenExchange(0);
+    await spokenExchange(1);
     await compactor(0, AbortSignal.abort()).compact(CHANNEL_ID);
     expect(transcriptions()).toHaveLength(0);
-    expect(store.history(CHANNEL_ID).filter((t) => t.kind === 'user' && t.audio)).toHaveLength(2);
+    expect((await store.history(CHANNEL_ID)).filter((t) => t.kind === 'user' && t.audio)).toHaveLength(2);
   });
 });

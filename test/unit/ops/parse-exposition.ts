@@ -1,7 +1,8 @@
 /**
  * A strict reader of Prometheus text format 0.0.4 for tests: every line must be a HELP, a TYPE or a
  * sample of the family declared above it; anything else throws with the line number. Written from the
- * spec, independently of the writer in src/ops/exposition.ts.
+ * spec (https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details), independently
+ * of the writer (prom-client). Empty lines are allowed, as the spec says ("Empty lines are ignored").
  */
 
 export interface Sample {
@@ -30,6 +31,7 @@ export function parseExposition(text: string): Map<string, Family> {
   const lines = text.slice(0, -1).split('\n');
   lines.forEach((line, index) => {
     const where = `line ${index + 1} (${JSON.stringify(line)})`;
+    if (line === '') return;
     if (line.startsWith('# HELP ')) {
       const [, name = '', help = ''] = /^# HELP (\S+) (.*)$/.exec(line) ?? [];
       if (!METRIC_NAME.test(name)) throw new Error(`bad HELP at ${where}`);
@@ -101,9 +103,10 @@ function parseSample(line: string, where: string): Sample {
 }
 
 function parseValue(text: string, where: string): number {
-  if (text === '+Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (text === 'NaN') return Number.NaN;
+  // "as required by Go's ParseFloat()", which takes nan and inf in any letter case (prom-client writes "Nan").
+  if (/^\+?inf$/i.test(text)) return Number.POSITIVE_INFINITY;
+  if (/^-inf$/i.test(text)) return Number.NEGATIVE_INFINITY;
+  if (/^nan$/i.test(text)) return Number.NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`bad value ${text} at ${where}`);
   return Number(text);
 }
