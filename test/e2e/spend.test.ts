@@ -150,7 +150,7 @@ describe('spend of a scripted session', () => {
     // The metric and /usage read the same records.
     const metric = /^parley_spend_usd_total (\S+)$/m.exec((await bed.bot.ctx.metrics.render()));
     expect(Number(metric![1])).toBeCloseTo(expectedUsd, 9);
-    const usage = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' }).waitForReply();
+    const usage = await bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'usage' }).waitFor((r) => r.kind === 'edit');
     const dollars = expectedUsd < 0.01 ? `$${expectedUsd.toFixed(4)}` : `$${expectedUsd.toFixed(2)}`;
     expect(String(usage.body.content)).toContain(`**Today (UTC)**: ${dollars} over ${calls} model calls`);
   });
