@@ -153,6 +153,34 @@ export function describeStoreContract(name: string, backend: StoreUnderTest): vo
       });
     });
 
+    describe('spend series and speculative starts', () => {
+      it('sums spend per UTC day, counts what this store wrote, and keeps a talk mode', async () => {
+        const DAY = 86_400_000;
+        const day0 = 20_000 * DAY;
+        const usage = (costUsd: number) => ({ model: 'gpt-audio', userId: 'ana', tokens: tokens(), costUsd });
+        await store.appendExchange(userTurn({ createdAt: day0 + 1_000 }), assistantTurn({ createdAt: day0 + 1_000 }), usage(0.25));
+        await store.recordUsage({ guildId: GUILD_ID, userId: 'bo', model: 'm', tokens: tokens(), costUsd: 0.5, createdAt: day0 + DAY - 1 });
+        await store.recordUsage({ guildId: GUILD_ID, userId: 'bo', model: 'm', tokens: tokens(), costUsd: 2, createdAt: day0 + 2 * DAY });
+        await store.recordUsage({ guildId: 'guild-2', userId: 'bo', model: 'm', tokens: tokens(), costUsd: 9, createdAt: day0 });
+        const days = await store.dailySpend(GUILD_ID, day0);
+        expect(days.map((d) => d.day)).toEqual([day0, day0 + 2 * DAY]);
+        expect(days[0]!.costUsd).toBeCloseTo(0.75, 10);
+        expect(days[1]!.costUsd).toBeCloseTo(2, 10);
+        expect(store.spentSinceOpenUsd()).toBeCloseTo(11.75, 10);
+        expect((await store.updateSettings(GUILD_ID, { talkMode: 'addressed' })).talkMode).toBe('addressed');
+        expect((await store.getSettings(GUILD_ID)).talkMode).toBe('addressed');
+      });
+
+      it('counts speculative starts and the wasted ones since a time, per guild', async () => {
+        await store.recordSpeculativeStart(GUILD_ID, true, 1_000);
+        await store.recordSpeculativeStart(GUILD_ID, false, 5_000);
+        await store.recordSpeculativeStart(GUILD_ID, true, 6_000);
+        await store.recordSpeculativeStart('guild-2', true, 6_000);
+        expect(await store.speculativeStarts(GUILD_ID, 2_000)).toEqual({ started: 2, wasted: 1 });
+        expect(await store.speculativeStarts('quiet', 0)).toEqual({ started: 0, wasted: 0 });
+      });
+    });
+
     describe('estimated usage', () => {
       it('keeps estimated usage (an answer cut before its usage chunk) apart from reported usage', async () => {
         const usage = { model: 'gpt-audio', userId: 'ana', tokens: tokens(), costUsd: 0.5 };
