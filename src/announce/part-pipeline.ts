@@ -5,7 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TokenUsage } from '../conversation/types.ts';
-import type { VerbatimDeviation } from './voicing.ts';
+import type { VerbatimDeviation } from './verbatim.ts';
 
 /** What voicing one part produced. */
 export interface PartOutcome {

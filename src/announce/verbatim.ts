@@ -93,3 +93,16 @@ export class VerbatimTracker {
     return complete.length === 0 || wordDistance(complete, this.expected, false) <= this.allowed;
   }
 }
+
+/** A reading that did not match the text, as recorded in the announcement's audit row. */
+export interface VerbatimDeviation {
+  backend: string;
+  attempt: number;
+  /** Word errors found and tolerated. */
+  errors: number;
+  allowed: number;
+  /** What the model said (trimmed). */
+  heard: string;
+  /** What happened next: retried, the next backend read it, or it was played anyway. */
+  action: 'retried' | 'next backend' | 'played';
+}

@@ -12,7 +12,7 @@ import type { TokenUsage } from '../conversation/types.ts';
 import type { Logger } from '../log.ts';
 import { backendOrder, createBackend, type AttemptSink, type Backend, type VoiceSettings } from './backends.ts';
 import type { PartOutcome } from './part-pipeline.ts';
-import { checkVerbatim, VerbatimTracker } from './verbatim.ts';
+import { checkVerbatim, VerbatimTracker, type VerbatimDeviation } from './verbatim.ts';
 
 export type { VoiceSettings } from './backends.ts';
 export { readAloudMessages, READ_ALOUD_INSTRUCTIONS, estimateSpeechUsage } from './backends.ts';
@@ -22,19 +22,6 @@ export interface VoicingContext {
   openai: OpenAI;
   config: Config;
   log: Logger;
-}
-
-/** A reading that did not match the text, as recorded in the announcement's audit row. */
-export interface VerbatimDeviation {
-  backend: string;
-  attempt: number;
-  /** Word errors found and tolerated. */
-  errors: number;
-  allowed: number;
-  /** What the model said (trimmed). */
-  heard: string;
-  /** What happened next: retried, the next backend read it, or it was played anyway. */
-  action: 'retried' | 'next backend' | 'played';
 }
 
 /** Complete words that must check out before a checked reading is heard... */

@@ -22,6 +22,7 @@ import { answerUsage } from '../cost/estimate-usage.ts';
 import { durationMs, OPENAI_PCM_RATE } from '../audio/format.ts';
 import { AnswerGate } from './answer-gate.ts';
 import { storeSkipped } from './skipped-turn.ts';
+import type { TurnTimings } from './turn-timings.ts';
 
 export interface TurnRequest {
   user: UserTurn;
@@ -52,13 +53,6 @@ export interface TurnRequest {
   instructions?: string;
   /** When the answer's stages happened (performance.now()), once it has been played or skipped. */
   onTimings?: (timings: TurnTimings) => void;
-}
-
-/** performance.now() of an answer's stages, for /latency. */
-export interface TurnTimings {
-  requestAt: number;
-  firstModelAudioAt?: number;
-  firstPlayedAt?: number;
 }
 
 export interface TurnResult {

@@ -3,11 +3,13 @@
  * turn queue, for the permission rules in permissions.ts.
  */
 import type { Guild } from 'discord.js';
-import type { AppContext } from '../app-context.ts';
+import type { ChannelLocks } from '../conversation/serialize.ts';
+import type { TalkSessions } from '../listen/talk-sessions.ts';
+import type { VoiceSessions } from '../voice/sessions.ts';
 import type { BotActivity } from './permissions.ts';
 
 /** Parley's activity in `guild`'s voice channel, or undefined when it is not in one. */
-export function botActivity(ctx: Pick<AppContext, 'voice' | 'talk' | 'turns'>, guild: Guild): BotActivity | undefined {
+export function botActivity(ctx: { voice: VoiceSessions; talk: TalkSessions; turns: ChannelLocks }, guild: Guild): BotActivity | undefined {
   const session = ctx.voice.get(guild.id);
   const channelId = session?.channelId;
   const channel = channelId ? guild.channels.cache.get(channelId) : undefined;

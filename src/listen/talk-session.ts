@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { GuildMember } from 'discord.js';
 import { OPENAI_PCM_RATE } from '../audio/format.ts';
 import { encodeWav } from '../audio/wav.ts';
-import type { TurnTimings } from '../answers/run-turn.ts';
+import type { TurnTimings } from '../answers/turn-timings.ts';
 import type { Config } from '../config.ts';
 import type { TalkMode, UserTurn } from '../conversation/types.ts';
 import { TurnWithdrawnError, UserError } from '../errors.ts';

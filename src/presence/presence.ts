@@ -8,8 +8,12 @@
  * pacer or the turn queue is busy) changes in many places, and a check every fraction of the shortest
  * limit is cheap.
  */
-import type { GuildMember, VoiceBasedChannel, VoiceState } from 'discord.js';
-import type { AppContext } from '../app-context.ts';
+import type { Client, GuildMember, VoiceBasedChannel, VoiceState } from 'discord.js';
+import type { Config } from '../config.ts';
+import type { ChannelLocks } from '../conversation/serialize.ts';
+import type { TalkSessions } from '../listen/talk-sessions.ts';
+import type { Logger } from '../log.ts';
+import type { VoiceSessions } from '../voice/sessions.ts';
 import { botActivity } from '../discord/bot-activity.ts';
 import { assertMayMoveBot } from '../discord/permissions.ts';
 import { assertBotCanSpeakIn } from '../discord/voice-channels.ts';
@@ -19,8 +23,15 @@ import type { VoiceSession } from '../voice/session.ts';
 const MIN_CHECK_MS = 250;
 const MAX_CHECK_MS = 5_000;
 
-/** What presence needs of the running bot. */
-export type PresenceContext = Pick<AppContext, 'config' | 'log' | 'client' | 'voice' | 'talk' | 'turns'>;
+/** What presence needs of the running bot (named here, not picked from AppContext, which holds a Presence). */
+export interface PresenceContext {
+  config: Pick<Config, 'aloneLeaveMs' | 'idleLeaveMs'>;
+  log: Logger;
+  client: Client;
+  voice: VoiceSessions;
+  talk: TalkSessions;
+  turns: ChannelLocks;
+}
 
 export class Presence {
   private readonly ctx: PresenceContext;
