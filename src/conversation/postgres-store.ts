@@ -7,7 +7,20 @@
 import pg from 'pg';
 import { StoreOpenError } from './errors.ts';
 import { migratePostgres } from './postgres-schema.ts';
-import { rowToAnnouncement, rowToSettings, rowToTurn, tokensToParams, TURN_INSERT_SQL, turnToParams, type AnnouncementRow, type SettingsRow, type TurnRow } from './rows.ts';
+import {
+  ANNOUNCEMENT_INSERT_SQL,
+  announcementToParams,
+  rowToAnnouncement,
+  rowToSettings,
+  rowToTurn,
+  TURN_INSERT_SQL,
+  turnToParams,
+  USAGE_INSERT_SQL,
+  usageToParams,
+  type AnnouncementRow,
+  type SettingsRow,
+  type TurnRow,
+} from './rows.ts';
 import { applySettingsPatch } from './settings.ts';
 import { DEFAULT_ANNOUNCEMENT_LIMIT, DEFAULT_HISTORY_LIMIT, type Store } from './store.ts';
 import { DAY_MS, type DailySpend, type SpeculationCounts } from './usage-series.ts';
@@ -44,9 +57,8 @@ function numbered(sql: string): string {
 }
 
 const INSERT_TURN_SQL = numbered(TURN_INSERT_SQL);
-const INSERT_USAGE_SQL = `INSERT INTO usage (guild_id, channel_id, user_id, model, turn_id,
-  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at, estimated)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
+const INSERT_USAGE_SQL = numbered(USAGE_INSERT_SQL);
+const INSERT_ANNOUNCEMENT_SQL = numbered(ANNOUNCEMENT_INSERT_SQL);
 
 export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
@@ -215,22 +227,7 @@ export class PostgresStore implements Store {
   }
 
   async recordAnnouncement(announcement: AnnouncementInput): Promise<void> {
-    const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
-    await this.#pool.query(
-      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        guildId,
-        channelId,
-        userId,
-        text,
-        backend,
-        Math.round(createdAt),
-        playedMs ?? null,
-        cutReason ?? null,
-        deviations && deviations.length > 0 ? JSON.stringify(deviations) : null,
-      ],
-    );
+    await this.#pool.query(INSERT_ANNOUNCEMENT_SQL, announcementToParams(announcement));
   }
 
   async announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Promise<Announcement[]> {
@@ -276,17 +273,7 @@ async function readSettings(db: Queryable, guildId: string): Promise<GuildSettin
 }
 
 async function insertUsage(db: Queryable, record: UsageRecord): Promise<void> {
-  await db.query(INSERT_USAGE_SQL, [
-    record.guildId,
-    record.channelId ?? null,
-    record.userId,
-    record.model,
-    record.turnId ?? null,
-    ...tokensToParams(record.tokens),
-    record.costUsd ?? 0,
-    Math.round(record.createdAt ?? Date.now()),
-    record.estimated ? 1 : 0,
-  ]);
+  await db.query(INSERT_USAGE_SQL, usageToParams(record));
 }
 
 async function insertTurnUsage(db: Queryable, turn: Turn, usage: ExchangeUsage): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SQLInputValue } from 'node:sqlite';
-import type { Announcement, AssistantTurn, GuildSettings, InputAudioFormat, TokenUsage, Turn, VoiceSetting } from './types.ts';
+import type { Announcement, AnnouncementInput, AssistantTurn, GuildSettings, InputAudioFormat, TokenUsage, Turn, UsageRecord, VoiceSetting } from './types.ts';
 
 /** Columns of the `turns` table, as read back by `SELECT *`. */
 export interface TurnRow {
@@ -99,7 +99,7 @@ export function rowToTurn(row: TurnRow): Turn {
 }
 
 /** Bind values for the usage insert: tokens rounded because STRICT INTEGER columns refuse fractions. */
-export function tokensToParams(tokens: TokenUsage): number[] {
+function tokensToParams(tokens: TokenUsage): number[] {
   return [tokens.textIn, tokens.audioIn, tokens.cachedIn, tokens.textOut, tokens.audioOut].map(Math.round);
 }
 
@@ -163,4 +163,46 @@ export function rowToAnnouncement(row: AnnouncementRow): Announcement {
     ...(row.cut_reason === null ? {} : { cutReason: row.cut_reason }),
     ...(row.deviations_json === null ? {} : { deviations: JSON.parse(row.deviations_json) as unknown[] }),
   };
+}
+
+/** One usage row; `?` placeholders, as SQLite takes them (the PostgreSQL store numbers them). */
+export const USAGE_INSERT_SQL = `INSERT INTO usage (
+  guild_id, channel_id, user_id, model, turn_id,
+  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at, estimated
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Bind values for {@link USAGE_INSERT_SQL}. */
+export function usageToParams(record: UsageRecord): SQLInputValue[] {
+  return [
+    record.guildId,
+    record.channelId ?? null,
+    record.userId,
+    record.model,
+    record.turnId ?? null,
+    ...tokensToParams(record.tokens),
+    record.costUsd ?? 0,
+    Math.round(record.createdAt ?? Date.now()),
+    record.estimated ? 1 : 0,
+  ];
+}
+
+/** One announcement audit row; `?` placeholders like {@link USAGE_INSERT_SQL}. */
+export const ANNOUNCEMENT_INSERT_SQL = `INSERT INTO announcements (
+  guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Bind values for {@link ANNOUNCEMENT_INSERT_SQL}. */
+export function announcementToParams(announcement: AnnouncementInput): SQLInputValue[] {
+  const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
+  return [
+    guildId,
+    channelId,
+    userId,
+    text,
+    backend,
+    Math.round(createdAt),
+    playedMs ?? null,
+    cutReason ?? null,
+    deviations && deviations.length > 0 ? JSON.stringify(deviations) : null,
+  ];
 }

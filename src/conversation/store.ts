@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { describeOpenFailure, StoreOpenError } from './errors.ts';
 import {
+  ANNOUNCEMENT_INSERT_SQL,
+  announcementToParams,
   rowToAnnouncement,
   rowToTurn,
   TURN_INSERT_SQL,
@@ -209,21 +211,7 @@ export class SqliteStore implements Store {
   }
 
   async recordAnnouncement(announcement: AnnouncementInput): Promise<void> {
-    const { guildId, channelId, userId, text, backend, createdAt, playedMs, cutReason, deviations } = announcement;
-    this.#prepare(
-      `INSERT INTO announcements (guild_id, channel_id, user_id, text, backend, created_at, played_ms, cut_reason, deviations_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      guildId,
-      channelId,
-      userId,
-      text,
-      backend,
-      Math.round(createdAt),
-      playedMs ?? null,
-      cutReason ?? null,
-      deviations && deviations.length > 0 ? JSON.stringify(deviations) : null,
-    );
+    this.#prepare(ANNOUNCEMENT_INSERT_SQL).run(...announcementToParams(announcement));
   }
 
   async announcements(guildId: string, limit = DEFAULT_ANNOUNCEMENT_LIMIT): Promise<Announcement[]> {

@@ -1,27 +1,12 @@
 import type { StatementSync } from 'node:sqlite';
-import { tokensToParams } from './rows.ts';
+import { USAGE_INSERT_SQL, usageToParams } from './rows.ts';
 import type { UsageRecord, UsageSummary } from './types.ts';
 
 type Prepare = (sql: string) => StatementSync;
 
-const INSERT_USAGE_SQL = `INSERT INTO usage (
-  guild_id, channel_id, user_id, model, turn_id,
-  text_in, audio_in, cached_in, text_out, audio_out, cost_usd, created_at, estimated
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
 /** Writes one usage row; constraint violations (negative counts, missing ids) throw. */
 export function insertUsage(prepare: Prepare, record: UsageRecord): void {
-  prepare(INSERT_USAGE_SQL).run(
-    record.guildId,
-    record.channelId ?? null,
-    record.userId,
-    record.model,
-    record.turnId ?? null,
-    ...tokensToParams(record.tokens),
-    record.costUsd ?? 0,
-    Math.round(record.createdAt ?? Date.now()),
-    record.estimated ? 1 : 0,
-  );
+  prepare(USAGE_INSERT_SQL).run(...usageToParams(record));
 }
 
 interface TotalsRow {

@@ -55,8 +55,17 @@ export class VoiceSessions {
    */
   async join(channel: VoiceBasedChannel, options: { temporary?: boolean } = {}): Promise<JoinResult> {
     const guildId = channel.guild.id;
+    // The bound covers the wait behind earlier joins of the guild too: a burst of joins, each slow to
+    // connect, must not keep the last member waiting for all of them.
+    const deadline = performance.now() + this.readyTimeoutMs;
     const previous = this.joins.get(guildId) ?? Promise.resolve();
-    const attempt = previous.catch(() => undefined).then(() => this.joinNow(channel, options.temporary ?? false));
+    const attempt = previous
+      .catch(() => undefined)
+      .then(() => {
+        const leftMs = deadline - performance.now();
+        if (leftMs <= 0) throw new UserError(`I couldn't connect to ${channel.name} in time. Please try again.`);
+        return this.joinNow(channel, options.temporary ?? false, leftMs);
+      });
     this.joins.set(guildId, attempt);
     try {
       return await attempt;
@@ -65,14 +74,14 @@ export class VoiceSessions {
     }
   }
 
-  private async joinNow(channel: VoiceBasedChannel, temporary: boolean): Promise<JoinResult> {
+  private async joinNow(channel: VoiceBasedChannel, temporary: boolean, timeoutMs: number): Promise<JoinResult> {
     const existing = this.sessions.get(channel.guild.id);
     if (existing?.channelId === channel.id && existing.isReady) {
       if (!temporary) existing.claim();
       return { session: existing, alreadyThere: true };
     }
     existing?.destroy();
-    return { session: await this.connect(channel, temporary), alreadyThere: false };
+    return { session: await this.connect(channel, temporary, timeoutMs), alreadyThere: false };
   }
 
   /** Leaves the guild's voice channel; false when there was no session. */
@@ -88,12 +97,12 @@ export class VoiceSessions {
     for (const session of [...this.sessions.values()]) session.destroy();
   }
 
-  private async connect(channel: VoiceBasedChannel, temporary: boolean): Promise<VoiceSession> {
+  private async connect(channel: VoiceBasedChannel, temporary: boolean, timeoutMs: number): Promise<VoiceSession> {
     const guildId = channel.guild.id;
     const log = this.log.child({ guildId, channelId: channel.id });
     let connection;
     try {
-      connection = await connectToChannel(channel, this.readyTimeoutMs);
+      connection = await connectToChannel(channel, timeoutMs);
     } catch (err) {
       log.warn('voice connection did not become ready', { err: err as Error });
       throw new UserError(`I couldn't connect to ${channel.name} in time. Please try again.`);

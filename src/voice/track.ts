@@ -20,6 +20,11 @@ export const PRIORITY_ANNOUNCEMENT = 10;
 const ENCODE_LOW_WATER_FRAMES = 5;
 /** How far ahead of the pacer frames are encoded: 300 ms, far more than a busy codec thread lags. */
 const ENCODE_AHEAD_FRAMES = 15;
+/**
+ * A batch the codec threads have not returned by then is encoded here instead: a thread that is stuck or
+ * lost the request must not leave the track waiting (and the pacer busy) for ever. Far above any real lag.
+ */
+const ENCODE_DEADLINE_MS = 1_000;
 
 export type TrackOutcome = 'played' | 'cancelled';
 /** Why the pacer gave up on a track it held: the call's encryption never became ready, or reconnecting took too long. */
@@ -97,6 +102,9 @@ export class OpusTrack {
     this.head = 0;
     this.encoder?.close();
     this.settle('cancelled');
+    // The pacer may be idle with this track first in line (waiting for its first packet): it must drop it,
+    // or it stays busy for good. A microtask, because a cancel can come from inside the pacer's own tick.
+    queueMicrotask(() => this.notify?.());
   }
 
   /** @internal the pacer gave up holding the track: cancelled, with the reason kept for the reply. */
@@ -148,9 +156,17 @@ export class OpusTrack {
     const frames = indices.map((i) => this.items[i] as Int16Array);
     // One encoder per track keeps the codec's state continuous across the answer's frames.
     this.encoder ??= this.openEncoder();
+    const deadline = setTimeout(() => this.fill(indices, this.encodeHere(frames)), ENCODE_DEADLINE_MS);
+    deadline.unref();
     this.encoder.encode(frames).then(
-      (packets) => this.fill(indices, packets),
-      () => this.fill(indices, this.encodeHere(frames)),
+      (packets) => {
+        clearTimeout(deadline);
+        this.fill(indices, packets.length === frames.length ? packets : this.encodeHere(frames));
+      },
+      () => {
+        clearTimeout(deadline);
+        this.fill(indices, this.encodeHere(frames));
+      },
     );
   }
 
@@ -159,9 +175,12 @@ export class OpusTrack {
     return frames.map((frame) => this.localEncoder!.encodeFrame(frame));
   }
 
+  /** Puts encoded packets in place; a frame already filled (a late reply after the deadline) stays as it was. */
   private fill(indices: number[], packets: Buffer[]): void {
     if (this.cancelled) return;
-    indices.forEach((index, k) => (this.items[index] = packets[k]!));
+    indices.forEach((index, k) => {
+      if (!Buffer.isBuffer(this.items[index])) this.items[index] = packets[k]!;
+    });
     this.notify?.();
   }
 }

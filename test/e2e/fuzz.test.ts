@@ -96,6 +96,8 @@ describe('fuzz: random interactions against the whole bot', () => {
         .map((session) => `${session!.guildId}: ${session!.connection.state.status}`);
     await expect.poll(stuck, { timeout: 25_000 }).toEqual([]);
     await expect.poll(() => ctx.turns.busy, { timeout: 25_000 }).toBe(false);
+    // Announcements the fuzz queued play to their end (a busy bot is not moved by a member, by design).
+    await expect.poll(() => [...ctx.voice.all].some((session) => session.pacer.busy), { timeout: 25_000 }).toBe(false);
   }, 60_000);
 
   it('keeps running: a final /join and /leave are answered correctly', async () => {

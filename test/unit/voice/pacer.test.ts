@@ -24,6 +24,30 @@ describe('VoicePacer', () => {
     pacer.close();
   });
 
+  it('is no longer busy once a track still waiting for its first packet is cancelled', async () => {
+    const { sink, played } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    const track = pacer.enqueue(new OpusTrack());
+    expect(pacer.busy).toBe(true);
+    track.cancel();
+    await Promise.resolve();
+    expect(pacer.busy).toBe(false);
+    expect(played).toHaveLength(0);
+    pacer.close();
+  });
+
+  it('plays frames the codec threads never return, encoded in this thread after the deadline', async () => {
+    const { sink, played } = recordingSink();
+    const pacer = new VoicePacer(sink);
+    // An encoder whose answers never come (a stuck or lost request).
+    const track = pacer.enqueue(new OpusTrack(0, () => ({ encode: () => new Promise<Buffer[]>(() => undefined), close: () => undefined })));
+    track.push(new Int16Array(480).fill(1_000), new Int16Array(480).fill(1_000));
+    track.end();
+    expect(await track.done).toBe('played');
+    expect(played.filter((p) => !p.equals(SILENCE_FRAME))).toHaveLength(2);
+    pacer.close();
+  });
+
   it('plays every packet once, bridging a producer pause with silence, then stops speaking', async () => {
     const { sink, played, speaking } = recordingSink();
     const pacer = new VoicePacer(sink);
