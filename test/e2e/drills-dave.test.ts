@@ -8,6 +8,7 @@ import type { InteractionRecord } from '../harness/discord/index.ts';
 import { compareHeard } from '../support/audio-checks.ts';
 import { speechLike } from '../support/signals.ts';
 import { startTestBed, type TestBed } from '../support/test-bed.ts';
+import { finalReply } from '../support/final-reply.ts';
 
 const LATE_HANDSHAKE_MS = 500;
 
@@ -15,10 +16,7 @@ describe('drills: DAVE end-to-end encryption', () => {
   let bed: TestBed;
   const ask = (prompt: string, userId = bed.ids.alice) =>
     bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId, name: 'ask', options: { prompt } });
-  const final = async (interaction: InteractionRecord, timeoutMs = 25_000): Promise<string> => {
-    await interaction.waitFor((r) => (r.kind === 'callback' && r.type === 4) || (r.kind !== 'callback' && !String(r.body?.content).endsWith('…')), timeoutMs);
-    return interaction.lastContent() ?? '';
-  };
+  const final = (interaction: InteractionRecord, timeoutMs = 25_000): Promise<string> => finalReply(interaction, timeoutMs);
 
   beforeAll(async () => {
     bed = await startTestBed();

@@ -12,14 +12,12 @@ import { Permission, type InteractionRecord } from '../harness/discord/index.ts'
 import { compareHeard } from '../support/audio-checks.ts';
 import { speechLike } from '../support/signals.ts';
 import { startTestBed, type TestBed } from '../support/test-bed.ts';
+import { finalReply } from '../support/final-reply.ts';
 
 describe('drills: a voice reconnect that never completes', () => {
   let bed: TestBed;
   const ask = (prompt: string) => bed.discord.sendSlashCommand({ guildId: bed.ids.guild, channelId: bed.ids.text, userId: bed.ids.alice, name: 'ask', options: { prompt } });
-  const final = async (interaction: InteractionRecord, timeoutMs = 30_000): Promise<string> => {
-    await interaction.waitFor((r) => (r.kind === 'callback' && r.type === 4) || (r.kind !== 'callback' && !String(r.body?.content).endsWith('…')), timeoutMs);
-    return interaction.lastContent() ?? '';
-  };
+  const final = (interaction: InteractionRecord, timeoutMs = 30_000): Promise<string> => finalReply(interaction, timeoutMs);
 
   beforeAll(async () => {
     bed = await startTestBed();
