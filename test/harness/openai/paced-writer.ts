@@ -11,8 +11,8 @@ import type { Fault, Pacing, RecordedRequest } from './types.ts';
 export const DEFAULT_CHUNK_MS = 100;
 /**
  * Time the client gets to read what was sent before a `reset` fault tears the connection down. A TCP reset
- * makes the receiver drop whatever it has not read yet (RFC 1122 4.2.2.13: a RST "may cause data in the
- * receive queue to be lost"; Linux's tcp_reset does), so "reset after chunk N" only means the client saw
+ * makes the receiver drop whatever it has not read yet (RFC 793 3.9, a RST in ESTABLISHED: "All segment
+ * queues should be flushed"; Linux's tcp_reset does), so "reset after chunk N" only means the client saw
  * chunk N if it had time to read it; 20 ms was too short on a loaded machine.
  */
 const RESET_GRACE_MS = 250;
