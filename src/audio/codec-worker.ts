@@ -2,6 +2,8 @@
  * The body of one codec worker thread: it owns the Opus encoders and decoders of the streams the pool
  * routed to it (Opus is stateful, so a stream stays on one thread) and answers each request in order.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { MONO_24K } from './format.ts';
 import { OpusFrameDecoder, OpusFrameEncoder } from './opus-frames.ts';
@@ -9,6 +11,25 @@ import type { CodecReply, CodecRequest } from './codec-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('codec-worker.ts runs as a worker thread');
+
+/**
+ * Niceness of the codec threads: below the main thread, which paces every guild's packets. Answers are
+ * encoded up to 300 ms ahead, so when many start at once the codec threads can wait; the pacer cannot.
+ * Without this, a burst of encoding took both cores and delayed the pacer's ticks by 60-120 ms.
+ */
+const CODEC_THREAD_NICENESS = 10;
+
+lowerThisThreadsPriority();
+
+/** Linux applies setpriority to one thread when given its id, which /proc/thread-self names; elsewhere nothing changes. */
+function lowerThisThreadsPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, CODEC_THREAD_NICENESS);
+  } catch {
+    // Not Linux, or not permitted: the threads run at the process's priority.
+  }
+}
 
 const encoders = new Map<number, OpusFrameEncoder>();
 const decoders = new Map<number, OpusFrameDecoder>();

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES_24K_MONO, MONO_24K, STEREO_48K, monoToStereo } from '../../../src/audio/format.ts';
 import { CodecPool } from '../../../src/audio/codec-pool.ts';
@@ -21,6 +22,14 @@ describe('CodecPool', () => {
     late.close();
     await fresh.close();
   }, 30_000);
+
+  it.runIf(existsSync('/proc/self/task'))('runs its threads below the main thread\'s priority (Linux: niceness 10)', () => {
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the niceness; the fields after the command name start at 3.
+    const niceness = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tids = readdirSync('/proc/self/task');
+    expect(tids.filter((tid) => niceness(tid) === 10).length).toBeGreaterThanOrEqual(pool.size);
+    expect(niceness(String(process.pid))).toBe(0);
+  });
 
   it('encodes a stream in batches exactly as one encoder in this thread would', async () => {
     const frames = new Pcm20msFramer(MONO_24K).push(speechLike(1_000, 24_000, 31));
